@@ -1,0 +1,160 @@
+"""The `arrears` command line: generate, validate, plan, explain, demo."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from arrears.cli import render
+from arrears.contract.load import ContractError, load_portfolio
+from arrears.strategy.load import StrategyError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="arrears — post-loan collection strategy platform (贷后催收策略平台).",
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_INPUT = 2
+
+
+def _fail_input(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from exc
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the tables to.")],
+    accounts: Annotated[int, typer.Option(min=1, help="Number of accounts.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same portfolio.")] = 7,
+    country: Annotated[str, typer.Option(help="CN, US, GB or mixed.")] = "CN",
+    as_of: Annotated[str | None, typer.Option(help="Portfolio date (default today).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+) -> None:
+    """Generate a realistic, seeded synthetic portfolio in the contract's format."""
+    from arrears.generate.portfolio import generate_portfolio, write_portfolio
+
+    if country not in ("CN", "US", "GB", "mixed"):
+        raise typer.BadParameter("country must be one of CN, US, GB, mixed")
+    if fmt not in ("parquet", "csv"):
+        raise typer.BadParameter("format must be parquet or csv")
+    day = _parse_date(as_of) if as_of else date.today()
+    with render.progress(console) as advance:
+        tables = generate_portfolio(
+            accounts=accounts, seed=seed, country=country, as_of=day, progress=advance
+        )
+        write_portfolio(tables, out, fmt=fmt)  # type: ignore[arg-type]
+    render.table_sizes(console, tables, out)
+
+
+@app.command()
+def validate(
+    strategy: Annotated[Path, typer.Option(help="Strategy YAML file.")],
+    data: Annotated[Path | None, typer.Option(help="Input folder to check columns against.")] = None,
+) -> None:
+    """Check a strategy file; report every problem with file, line and column."""
+    from arrears.planning.run import condition_columns
+    from arrears.strategy.check import check_strategy
+    from arrears.strategy.load import load_strategy
+
+    try:
+        loaded = load_strategy(strategy)
+    except StrategyError as exc:
+        for d in exc.diagnostics:
+            err.print(str(d), highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    columns = None
+    if data is not None:
+        try:
+            columns = condition_columns(load_portfolio(data))
+        except ContractError as exc:
+            raise _fail_input(str(exc)) from None
+    diagnostics = check_strategy(loaded, columns)
+    for d in diagnostics:
+        err.print(str(d), highlight=False, soft_wrap=True)
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if errors:
+        raise typer.Exit(1)
+    console.print(
+        f"[green]ok[/] {strategy}: {len(loaded.segments)} segments, "
+        f"{sum(len(s.steps) for s in loaded.segments)} steps, version {loaded.content_hash[:12]}"
+        + (f", {len(diagnostics)} warnings" if diagnostics else "")
+    )
+
+
+@app.command()
+def plan(
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables).")],
+    strategy: Annotated[Path, typer.Option(help="Strategy YAML file.")],
+    out: Annotated[Path, typer.Option(help="Run folder to write.")],
+    run_date: Annotated[str, typer.Option("--date", help="Run date YYYY-MM-DD.")],
+) -> None:
+    """Plan one day: actions, blocked contacts, rejects and a manifest."""
+    from arrears.planning.run import run_plan
+
+    day = _parse_date(run_date)
+    try:
+        outcome = run_plan(data=data, strategy_path=strategy, run_date=day, out=out)
+    except ContractError as exc:
+        raise _fail_input(str(exc)) from None
+    except StrategyError as exc:
+        for d in exc.diagnostics:
+            err.print(str(d), highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    render.plan_summary(console, outcome)
+
+
+@app.command()
+def explain(
+    run: Annotated[Path, typer.Option(help="Run folder written by `plan`.")],
+    account: Annotated[str, typer.Option(help="Account id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Explain one account: features, segment, arm, steps fired or not, blocked contacts."""
+    from arrears.planning.explain import ExplainError
+    from arrears.planning.explain import explain as explain_account
+
+    try:
+        answer = explain_account(run, account)
+    except ExplainError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except FileNotFoundError as exc:
+        raise _fail_input(f"{exc.filename}: not a run folder (file missing)") from None
+    if as_json:
+        console.print_json(json.dumps(render.explanation_dict(answer), default=str))
+    else:
+        render.explanation(console, answer)
+
+
+@app.command()
+def demo(
+    accounts: Annotated[int, typer.Option(min=100, help="Accounts to generate.")] = 100_000,
+    folder: Annotated[Path, typer.Option("--dir", help="Working folder.")] = Path("arrears-demo"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    run_date: Annotated[str | None, typer.Option("--date", help="Run date (default today).")] = None,
+) -> None:
+    """Generate a portfolio, write the example strategies, plan today, print a summary."""
+    from arrears.demo import run_demo
+
+    day = _parse_date(run_date) if run_date else date.today()
+    run_demo(console, folder=folder, accounts=accounts, seed=seed, run_date=day)
+
+
+def main() -> None:
+    app()

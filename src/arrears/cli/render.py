@@ -1,0 +1,139 @@
+"""Rich renderings of what the commands produce. Presentation only: no decisions here."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from arrears.planning.explain import Explanation
+from arrears.planning.run import RunOutcome
+
+
+@contextmanager
+def progress(console: Console) -> Iterator[Callable[[str, float], None]]:
+    bar = Progress(
+        TextColumn("[bold]{task.description:<14}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("generating", total=1.0)
+
+        def advance(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage, completed=fraction)
+
+        yield advance
+
+
+def _table(title: str, *columns: str) -> Table:
+    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    return t
+
+
+def counts_table(title: str, label: str, counts: Mapping[str, int]) -> Table:
+    t = _table(title, label, "count")
+    for key, value in counts.items():
+        t.add_row(key, f"{value:,}")
+    if not counts:
+        t.add_row("(none)", "0")
+    return t
+
+
+def table_sizes(console: Console, tables: Mapping[str, pl.DataFrame], out: Path) -> None:
+    t = _table(f"portfolio written to {out}", "table", "rows")
+    for name, frame in tables.items():
+        t.add_row(name, f"{frame.height:,}")
+    console.print(t)
+
+
+def plan_summary(console: Console, outcome: RunOutcome) -> None:
+    r = outcome.result
+    a = r.accounts
+    console.print(
+        f"[bold]plan {r.run_date}[/] · strategy [cyan]{r.strategy.name}[/] v{r.strategy.version} "
+        f"({r.strategy.content_hash[:12]}) · {a.height:,} accounts · "
+        f"{r.actions.height:,} actions · {r.blocked.height:,} blocked · "
+        f"{outcome.portfolio.rejects.height:,} rejects"
+    )
+    by = (
+        a.group_by("bucket", "segment")
+        .len()
+        .sort("bucket", "segment", nulls_last=True)
+        .with_columns(pl.col("bucket").fill_null("(none)"), pl.col("segment").fill_null("(none)"))
+    )
+    seg = _table("accounts per bucket and segment", "bucket", "segment", "accounts")
+    for bucket, segment, n in by.iter_rows():
+        seg.add_row(bucket, segment, f"{n:,}")
+    console.print(seg)
+
+    def counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+        if frame.height == 0:
+            return {}
+        return {str(k): int(v) for k, v in frame.group_by(column).len().sort("len", descending=True).iter_rows()}
+
+    console.print(counts_table("actions per channel", "channel", counts(r.actions, "channel")))
+    console.print(counts_table("blocked per rule", "rule", counts(r.blocked, "rule")))
+    times = _table("timings", "stage", "seconds")
+    for stage, seconds in outcome.timings.items():
+        times.add_row(stage, f"{seconds:.2f}")
+    console.print(times)
+    console.print(f"run folder: [bold]{outcome.out}[/]")
+
+
+def explanation_dict(answer: Explanation) -> dict[str, Any]:
+    return dataclasses.asdict(answer)
+
+
+def explanation(console: Console, answer: Explanation) -> None:
+    f = answer.features
+    console.print(
+        f"[bold]account {answer.account_id}[/] · run {answer.run_date} · strategy "
+        f"{answer.strategy} ({answer.strategy_version[:12]})"
+    )
+    feats = _table("features", "feature", "value")
+    for key, value in f.items():
+        feats.add_row(key, "" if value is None else str(value))
+    console.print(feats)
+    segs = _table("segments (first that holds wins)", "segment", "condition", "holds")
+    for seg_id, cond, holds in answer.segments:
+        segs.add_row(seg_id, cond, "yes" if holds else "no")
+    console.print(segs)
+    console.print(f"segment: [bold]{answer.segment or '(none)'}[/] · arm: [bold]{answer.arm}[/]")
+    steps = _table("steps of the segment", "step", "channel", "days", "fired", "why")
+    for s in answer.steps:
+        steps.add_row(s.step, s.channel, ",".join(map(str, s.days)), "yes" if s.fired else "no", s.why)
+    console.print(steps)
+    acts = _table("planned actions", "action", "channel", "contact", "window (UTC)", "template")
+    for a in answer.actions:
+        acts.add_row(
+            a["action_id"],
+            a["channel"],
+            f"{a['contact_id']} ({a['role']})",
+            f"{a['window_start']:%Y-%m-%d %H:%M} – {a['window_end']:%H:%M}",
+            a["template"] or "",
+        )
+    console.print(acts)
+    blocked = _table("blocked contacts", "step", "channel", "contact", "rule", "detail", "next allowed")
+    for b in answer.blocked:
+        blocked.add_row(
+            b["step"],
+            b["channel"],
+            f"{b['contact_id']} ({b['role']})",
+            b["rule"],
+            b["detail"],
+            "never" if b["next_allowed_at"] is None else f"{b['next_allowed_at']:%Y-%m-%d %H:%M}Z",
+        )
+    console.print(blocked)

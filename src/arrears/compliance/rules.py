@@ -1,0 +1,194 @@
+"""The first-pass compliance rules, each written once as Polars expressions.
+
+A rule looks at one candidate contact (a row) and says whether it is refused, with a rule id,
+a readable detail and the next time it may be allowed (null where never, or not knowable
+today). The parameters come from the row's preset columns (`_holds`, `_cap_calls_7d` …), so
+one expression serves every jurisdiction of a mixed strategy.
+
+Rows are expected to carry: status, role, channel, opt_out, refused_at, debtor_unreachable,
+calls_7d, last_rpc_at, country, window_start, window_end and the preset columns of
+`presets.preset_frame` (null `_preset` = no preset for the customer's country).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import polars as pl
+
+from arrears.contract.tables import VOICE_CHANNELS
+
+NEVER = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    blocked: pl.Expr
+    rule: pl.Expr
+    detail: pl.Expr
+    next_allowed_at: pl.Expr
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named check with its legal source; `verdict` builds the vectorized expressions."""
+
+    id: str
+    source: str
+    summary: str
+
+    def verdict(self) -> Verdict:  # pragma: no cover - every rule overrides it
+        raise NotImplementedError
+
+
+class Jurisdiction(Rule):
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_preset").is_null(),
+            pl.lit("JURISDICTION"),
+            pl.format(
+                "no compliance preset for the customer's country '{}' in this strategy",
+                pl.col("country").fill_null("unknown"),
+            ),
+            NEVER,
+        )
+
+
+class Hold(Rule):
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_holds").list.contains(pl.col("status")).fill_null(False),
+            pl.format("HOLD-{}", pl.col("status").str.to_uppercase()),
+            pl.format("account status '{}' stops collection contact", pl.col("status")),
+            NEVER,
+        )
+
+
+class Refused(Rule):
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("refused_at").is_not_null(),
+            pl.lit("CONTACT-REFUSED"),
+            pl.format(
+                "the person asked never to be contacted again (refused_at {})",
+                pl.col("refused_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            ),
+            NEVER,
+        )
+
+
+class OptOut(Rule):
+    def verdict(self) -> Verdict:
+        opted = (
+            pl.col("opt_out")
+            .fill_null("")
+            .str.split(",")
+            .list.eval(pl.element().str.strip_chars())
+            .list.contains(pl.col("channel"))
+        )
+        return Verdict(
+            opted,
+            pl.lit("OPT-OUT"),
+            pl.format("contact point opted out of {}", pl.col("channel")),
+            NEVER,
+        )
+
+
+class ThirdPartyGate(Rule):
+    def verdict(self) -> Verdict:
+        gated = (
+            (pl.col("role") != "debtor")
+            & pl.col("_tp_gate").fill_null(True)
+            & ~pl.col("debtor_unreachable").fill_null(False)
+            & (pl.col("status") != "deceased")
+        )
+        return Verdict(
+            gated,
+            pl.lit("THIRD-PARTY-GATE"),
+            pl.format(
+                "{} contacts only after the debtor is unreachable; the debtor is not yet",
+                pl.col("role"),
+            ),
+            NEVER,
+        )
+
+
+class CallsInSevenDays(Rule):
+    def verdict(self) -> Verdict:
+        cap = pl.col("_cap_calls_7d")
+        return Verdict(
+            cap.is_not_null()
+            & pl.col("channel").is_in(VOICE_CHANNELS)
+            & (pl.col("calls_7d").cast(pl.Int64) >= cap),
+            pl.lit("US-7IN7"),
+            pl.format("{} calls in the last 7 days about this debt (cap {})", pl.col("calls_7d"), cap),
+            pl.col("window_start") + timedelta(days=1),
+        )
+
+
+class CoolOff(Rule):
+    def verdict(self) -> Verdict:
+        days = pl.col("_cool_off_days")
+        # The conversation's date is day 1: a conversation on D blocks calls through D + days - 1.
+        since = (pl.col("window_start").dt.date() - pl.col("last_rpc_at").dt.date()).dt.total_days()
+        wait = days.cast(pl.Int64) - since
+        return Verdict(
+            days.is_not_null()
+            & pl.col("channel").is_in(VOICE_CHANNELS)
+            & pl.col("last_rpc_at").is_not_null()
+            & (since < days),
+            pl.lit("US-COOL-OFF"),
+            pl.format(
+                "a conversation on {} starts a {}-day cool-off for calls",
+                pl.col("last_rpc_at").dt.date(),
+                days,
+            ),
+            pl.col("window_start") + pl.duration(days=wait),
+        )
+
+
+class QuietHours(Rule):
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("window_start").is_null() | pl.col("window_end").is_null(),
+            pl.lit("QUIET-HOURS"),
+            pl.when(pl.col("zones").list.len() == 0)
+            .then(pl.lit("unknown time zone and country: no safe contact window"))
+            .otherwise(
+                pl.format(
+                    "no hour today is inside the allowed hours of every candidate zone ({})",
+                    pl.col("zones").list.join(", "),
+                )
+            ),
+            NEVER,
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Jurisdiction("JURISDICTION", "strategy scope", "the customer's country has a preset"),
+    Hold("HOLD", "preset holds", "status holds (dispute, bankruptcy …) stop contact"),
+    Refused("CONTACT-REFUSED", "preset third_party / house", "refused contacts are never used"),
+    OptOut("OPT-OUT", "contact opt-outs", "a channel the contact point opted out of"),
+    ThirdPartyGate("THIRD-PARTY-GATE", "preset third_party", "debtor before third parties"),
+    QuietHours("QUIET-HOURS", "preset contact_hours", "a window in every candidate zone"),
+    CallsInSevenDays("US-7IN7", "preset call_frequency", "Reg F 7 calls in 7 days"),
+    CoolOff("US-COOL-OFF", "preset call_frequency", "Reg F 7 days after a conversation"),
+)
+
+
+def first_refusal(rules: tuple[Rule, ...] = RULES) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(rule, detail, next_allowed_at) of the first rule that refuses the row, else nulls."""
+    verdicts = [r.verdict() for r in rules]
+    rule = pl.when(verdicts[0].blocked).then(verdicts[0].rule)
+    detail = pl.when(verdicts[0].blocked).then(verdicts[0].detail)
+    nxt = pl.when(verdicts[0].blocked).then(verdicts[0].next_allowed_at)
+    for v in verdicts[1:]:
+        rule = rule.when(v.blocked).then(v.rule)
+        detail = detail.when(v.blocked).then(v.detail)
+        nxt = nxt.when(v.blocked).then(v.next_allowed_at)
+    return (
+        rule.otherwise(None).cast(pl.String).alias("rule"),
+        detail.otherwise(None).cast(pl.String).alias("detail"),
+        nxt.otherwise(None).cast(pl.Datetime("us", "UTC")).alias("next_allowed_at"),
+    )

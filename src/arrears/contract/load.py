@@ -1,0 +1,136 @@
+"""Reading a folder of contract tables: structural checks that stop the run.
+
+A structural error (missing table, missing required column, unreadable file) is the lender's
+extract job being wrong, not one bad row: nothing can be planned safely, so the run stops with
+one message naming the file and the column, and writes nothing. Row-level problems are left
+to `validate`, which rejects the row and lets every other row go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from arrears.contract.tables import LOAD_ORDER, TABLES, Table
+from arrears.contract.validate import TableCheck, validate_table
+
+
+class ContractError(Exception):
+    """A structural problem with the input folder; the CLI turns it into exit code 2."""
+
+    def __init__(self, file: Path | str, column: str | None, message: str) -> None:
+        self.file = str(file)
+        self.column = column
+        where = f"{self.file}" + (f", column '{column}'" if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class Portfolio:
+    """The validated input tables, the rejected rows and where they came from."""
+
+    tables: dict[str, pl.DataFrame]
+    rejects: pl.DataFrame
+    files: dict[str, str] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
+
+    def table(self, name: str) -> pl.DataFrame | None:
+        return self.tables.get(name)
+
+
+def find_table(data_dir: Path, name: str) -> Path | None:
+    for suffix in (".parquet", ".csv"):
+        path = data_dir / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes: the manifest records exactly which inputs made a plan."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_raw(path: Path, table: Table) -> pl.DataFrame:
+    """Read one file without judging its values; only an unreadable file raises."""
+    try:
+        if path.suffix == ".csv":
+            # Every column as text: a bad value must reject its row, not the whole file.
+            frame = pl.read_csv(
+                path,
+                infer_schema=False,
+                missing_utf8_is_empty_string=False,
+                null_values=[""],
+            )
+        else:
+            frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several kinds; all mean "cannot read this file"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ContractError(path, None, f"cannot read the file ({first_line})") from exc
+    missing = [c for c in table.required_columns if c not in frame.columns]
+    if missing:
+        raise ContractError(
+            path, missing[0], f"required column '{missing[0]}' is missing from table {table.name}"
+        )
+    return frame
+
+
+def load_portfolio(data_dir: Path) -> Portfolio:
+    """Load and validate every contract table present in `data_dir`.
+
+    Tables are validated in dependency order so a row whose parent was rejected is rejected too
+    (with a reason naming the missing parent) rather than planned against nothing.
+    """
+    if not data_dir.is_dir():
+        raise ContractError(data_dir, None, "input folder does not exist")
+    raws: dict[str, pl.DataFrame] = {}
+    files: dict[str, str] = {}
+    prints: dict[str, str] = {}
+    for name in LOAD_ORDER:
+        table = TABLES[name]
+        path = find_table(data_dir, name)
+        if path is None:
+            if table.required:
+                raise ContractError(
+                    data_dir / f"{name}.parquet|csv", None, f"required table '{name}' is missing"
+                )
+            continue
+        raws[name] = read_raw(path, table)
+        files[name] = path.name
+        prints[name] = fingerprint(path)
+
+    clean: dict[str, pl.DataFrame] = {}
+    reject_parts: list[pl.DataFrame] = []
+    rows_read: dict[str, int] = {}
+    for name in LOAD_ORDER:
+        if name not in raws:
+            continue
+        table = TABLES[name]
+        parents = {fk.table: clean[fk.table] for fk in table.foreign_keys if fk.table in clean}
+        check: TableCheck = validate_table(raws[name], table, parents=parents)
+        clean[name] = check.clean
+        rows_read[name] = raws[name].height
+        if check.rejects.height:
+            reject_parts.append(check.rejects)
+    rejects = (
+        pl.concat(reject_parts, how="vertical")
+        if reject_parts
+        else pl.DataFrame(
+            schema={
+                "table": pl.String,
+                "row": pl.Int64,
+                "key": pl.String,
+                "column": pl.String,
+                "error": pl.String,
+            }
+        )
+    )
+    return Portfolio(clean, rejects, files, prints, rows_read)

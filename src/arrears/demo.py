@@ -1,0 +1,83 @@
+"""`arrears demo`: the main job on embedded defaults, end to end, in one command."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+
+from arrears.cli import render
+from arrears.generate.portfolio import generate_portfolio, write_portfolio
+from arrears.planning.run import run_plan
+
+EXAMPLES = ("seed_example.yaml", "mixed_example.yaml")
+
+
+def write_examples(folder: Path) -> dict[str, Path]:
+    """Copy the packaged example strategies into `folder` so the user can edit them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = resources.files("arrears").joinpath("examples/strategies")
+    written = {}
+    for name in EXAMPLES:
+        target = folder / name
+        target.write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
+        written[name] = target
+    return written
+
+
+def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_date: date) -> None:
+    started = time.perf_counter()
+    data = folder / "data"
+    console.rule("[bold]arrears demo")
+    with render.progress(console) as advance:
+        tables = generate_portfolio(
+            accounts=accounts, seed=seed, country="mixed", as_of=run_date, progress=advance
+        )
+        write_portfolio(tables, data, fmt="parquet")
+    generated = time.perf_counter() - started
+    console.print(
+        f"generated a mixed CN/US/GB portfolio: {accounts:,} accounts, "
+        f"{tables['contacts'].height:,} contact points, {tables['attempts'].height:,} past attempts "
+        f"in {generated:.1f}s → {data}"
+    )
+    strategies = write_examples(folder / "strategies")
+    runs = {}
+    for name, path in (
+        ("mixed", strategies["mixed_example.yaml"]),
+        ("seed", strategies["seed_example.yaml"]),
+    ):
+        out = folder / "runs" / f"{run_date.isoformat()}-{name}"
+        console.rule(f"[bold]{path.name}")
+        outcome = run_plan(data=data, strategy_path=path, run_date=run_date, out=out)
+        render.plan_summary(console, outcome)
+        runs[name] = outcome
+
+    mixed = runs["mixed"]
+    sample = mixed.result.actions.select("account_id").head(1)
+    blocked = mixed.result.blocked.filter(pl.col("rule") != "NO-CONTACT-POINT").select("account_id")
+    console.rule("[bold]where to look next")
+    console.print(f"total demo time {time.perf_counter() - started:.1f}s")
+    lines = [
+        f"actions:   {mixed.out / 'actions.parquet'}",
+        f"blocked:   {mixed.out / 'blocked.parquet'}",
+        f"manifest:  {mixed.out / 'manifest.json'}",
+        f"strategy:  arrears validate --strategy {strategies['mixed_example.yaml']} --data {data}",
+    ]
+    if sample.height:
+        lines.append(
+            f"why:       arrears explain --run {mixed.out} --account {sample.item()}"
+        )
+    if blocked.height:
+        lines.append(
+            f"why not:   arrears explain --run {mixed.out} --account {blocked.item(0, 0)}"
+        )
+    lines.append(
+        f"again:     arrears plan --data {data} --strategy {strategies['seed_example.yaml']} "
+        f"--date {run_date.isoformat()} --out {folder / 'runs' / 'my-run'}"
+    )
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)

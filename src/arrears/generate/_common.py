@@ -1,0 +1,145 @@
+"""Small shared helpers of the generator: id formatting, contract dtypes, time zone offsets.
+
+Everything here works on whole columns at once: the generator must produce 10 M accounts, so
+no helper ever loops over rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+
+from arrears.contract.tables import TABLES
+
+US_PER_DAY = 86_400_000_000
+US_PER_SECOND = 1_000_000
+EPOCH = dt.date(1970, 1, 1)
+
+_DTYPES: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "decimal": pl.Float64(),
+    "date": pl.Date(),
+    "timestamp": pl.Datetime("us", "UTC"),
+    "int": pl.Int64(),
+    "bool": pl.Boolean(),
+}
+
+
+def contract_schema(table: str) -> dict[str, pl.DataType]:
+    """The polars dtype of every contract column of `table`, in contract order.
+
+    Derived from `contract.tables.TABLES` so the generator can never drift from the contract.
+    """
+    return {c.name: _DTYPES[c.kind] for c in TABLES[table].columns}
+
+
+def to_contract(table: str, columns: dict[str, pl.Series | np.ndarray]) -> pl.DataFrame:
+    """Build a table with exactly the contract's columns, order and dtypes.
+
+    Amounts are rounded to cents here, once, so every table obeys the same rule.
+    """
+    schema = contract_schema(table)
+    series: list[pl.Series] = []
+    for name, dtype in schema.items():
+        value = columns[name]
+        s = value if isinstance(value, pl.Series) else pl.Series(name, value)
+        s = s.alias(name)
+        if dtype == pl.Float64():
+            s = s.cast(pl.Float64).round(2)
+        elif s.dtype != dtype:
+            s = s.cast(dtype)
+        series.append(s)
+    return pl.DataFrame(series)
+
+
+def ids(prefix: str, n: int, width: int, start: int = 1) -> pl.Series:
+    """Stable-format ids `prefix` + zero-padded counter (`A00000001`), numbered from `start`."""
+    digits = pl.Series(np.arange(start, start + n, dtype=np.int64)).cast(pl.String)
+    return (prefix + digits.str.zfill(width)).alias("id")
+
+
+def day_numbers(dates: np.ndarray | int) -> np.ndarray:
+    """Dates as int32 days since 1970-01-01 (polars' physical Date)."""
+    return np.asarray(dates, dtype=np.int32)
+
+
+def date_series(name: str, days: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
+    """A pl.Date column from day numbers; rows where `valid` is False become null."""
+    s = pl.Series(name, days.astype(np.int32)).cast(pl.Date)
+    if valid is not None:
+        s = pl.select(pl.when(pl.Series(valid)).then(s).otherwise(None)).to_series().alias(name)
+    return s
+
+
+def utc_series(name: str, micros: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
+    """A Datetime('us', 'UTC') column from int64 microseconds since the epoch."""
+    s = pl.Series(name, micros.astype(np.int64)).cast(pl.Datetime("us", "UTC"))
+    if valid is not None:
+        s = pl.select(pl.when(pl.Series(valid)).then(s).otherwise(None)).to_series().alias(name)
+    return s
+
+
+@lru_cache(maxsize=64)
+def _offsets(zones: tuple[str, ...], first_day: int, days: int) -> np.ndarray:
+    out = np.empty((len(zones), days), dtype=np.int64)
+    for z, zone in enumerate(zones):
+        tz = ZoneInfo(zone)
+        for d in range(days):
+            noon = dt.datetime.combine(EPOCH + dt.timedelta(days=first_day + d), dt.time(12))
+            offset = noon.replace(tzinfo=tz).utcoffset()
+            assert offset is not None
+            out[z, d] = int(offset.total_seconds()) * US_PER_SECOND
+    return out
+
+
+def local_to_utc(
+    zone_idx: np.ndarray,
+    day: np.ndarray,
+    seconds: np.ndarray,
+    zones: tuple[str, ...],
+) -> np.ndarray:
+    """UTC microseconds of local wall-clock `seconds` after midnight of `day` in each zone.
+
+    The offset is taken at local noon of that day: collection hours (08:00-21:00) never straddle
+    a DST switch (those happen at night), so noon's offset is the right one for every contact
+    hour. The table is (zones x days), built once with zoneinfo: no per-row tz arithmetic.
+    """
+    first = int(day.min()) if day.size else 0
+    span = int(day.max()) - first + 1 if day.size else 1
+    table = _offsets(zones, first, span)
+    local = day.astype(np.int64) * US_PER_DAY + seconds.astype(np.int64) * US_PER_SECOND
+    return local - table[zone_idx, day - first]
+
+
+def pick(rng: np.random.Generator, n: int, p: np.ndarray | list[float]) -> np.ndarray:
+    """n category indexes drawn with probabilities `p` (normalised), as int64."""
+    probs = np.asarray(p, dtype=np.float64)
+    cdf = np.cumsum(probs / probs.sum())
+    idx = np.searchsorted(cdf, rng.random(n), side="right")
+    return np.minimum(idx, len(probs) - 1)
+
+
+def pick_rows(rng: np.random.Generator, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per-row categorical draw where row i uses probability row `rows[i]` of `table`.
+
+    `table` is (groups x categories), rows need not be normalised. One uniform per row is drawn
+    up front (so results do not depend on group sizes), then each group, a handful at most, is
+    resolved with one searchsorted: memory stays O(rows), never O(rows x categories).
+    """
+    u = rng.random(rows.size)
+    out = np.zeros(rows.size, dtype=np.int64)
+    for g in np.unique(rows):
+        sel = rows == g
+        cdf = np.cumsum(table[g], dtype=np.float64)
+        cdf = cdf / cdf[-1]
+        out[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), table.shape[1] - 1)
+    return out
+
+
+def gather(values: list[str] | tuple[str, ...], idx: np.ndarray, name: str = "") -> pl.Series:
+    """Strings from a small vocabulary by index: the vectorized way to build enum columns."""
+    return pl.Series(name, list(values), dtype=pl.String).gather(idx).alias(name)

@@ -1,0 +1,150 @@
+"""Customers: who the debtors are, where they live, which zone and language they use.
+
+The customer's region fixes the address time zone (IANA) that the planner uses for calling
+hours; the phones (see `phones.py`) are drawn from the same region except for customers who
+moved, which is the case the planner's per-number zone logic must cope with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from arrears.generate._common import gather, ids, to_contract
+from arrears.generate.geo import (
+    CN_ROADS,
+    COUNTRIES,
+    GB_STREETS,
+    LANGUAGES,
+    MIXED_SHARES,
+    US_STREETS,
+    US_SUFFIXES,
+    ZONES,
+    RegionTable,
+    region_table,
+)
+from arrears.generate.names import names_and_handles
+
+COUNTRY_MODES: tuple[str, ...] = ("CN", "US", "GB", "mixed")
+
+
+@dataclass
+class People:
+    """Customer-level arrays the later stages index into (row i = customer i)."""
+
+    customer_id: pl.Series
+    country: np.ndarray  # index into COUNTRIES
+    region: np.ndarray  # global index into RegionTable.regions
+    zone: np.ndarray  # index into ZONES
+    email_local: pl.Series
+    email_domain: pl.Series
+    address: pl.Series
+    regions: RegionTable
+    table: pl.DataFrame
+
+    @property
+    def size(self) -> int:
+        return int(self.country.size)
+
+
+def draw_countries(rng: np.random.Generator, n: int, mode: str) -> np.ndarray:
+    """Country index per customer: one country, or the 60/25/15 CN/US/GB mix for `mixed`."""
+    if mode not in COUNTRY_MODES:
+        raise ValueError(f"country must be one of {', '.join(COUNTRY_MODES)}, not {mode!r}")
+    if mode == "mixed":
+        cdf = np.cumsum(MIXED_SHARES)
+        return np.minimum(np.searchsorted(cdf, rng.random(n), side="right"), 2).astype(np.int8)
+    return np.full(n, COUNTRIES.index(mode), dtype=np.int8)
+
+
+def draw_regions(rng: np.random.Generator, country: np.ndarray, table: RegionTable) -> np.ndarray:
+    """Global region index per customer, weighted by each country's population shares."""
+    u = rng.random(country.size)
+    region = np.zeros(country.size, dtype=np.int64)
+    for c in range(len(COUNTRIES)):
+        sel = country == c
+        local = np.searchsorted(table.cdf[c], u[sel], side="right")
+        region[sel] = table.start[c] + np.minimum(local, table.count[c] - 1)
+    return region
+
+
+def addresses(rng: np.random.Generator, country: np.ndarray, region: np.ndarray,
+              table: RegionTable) -> pl.Series:  # fmt: skip
+    """One postal address per customer, formatted the way each country writes them."""
+    n = country.size
+    regs = table.regions
+    house = rng.integers(1, 400, n)
+    road = rng.integers(0, 1000, n)
+    building = rng.integers(1, 30, n)
+    flat = rng.integers(1, 33, n) * 100 + rng.integers(1, 9, n)
+    zip_u = rng.random(n)
+    district = rng.integers(1, 21, n)
+    sector = rng.integers(1, 10, n)
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    unit1 = rng.integers(0, len(letters), n)
+    unit2 = rng.integers(0, len(letters), n)
+    zip_lo = np.array([r.zip_lo for r in regs])[region]
+    zip_hi = np.array([r.zip_hi for r in regs])[region]
+    zips = (zip_lo + zip_u * (zip_hi - zip_lo + 1)).astype(np.int64)
+    frame = pl.DataFrame(
+        {
+            "c": country,
+            "prov": gather([r.province for r in regs], region),
+            "town": gather([r.town for r in regs], region),
+            "house": house,
+            "cn_road": gather(CN_ROADS, road % len(CN_ROADS)),
+            "us_street": gather(US_STREETS, road % len(US_STREETS)),
+            "us_suffix": gather(US_SUFFIXES, (road // 7) % len(US_SUFFIXES)),
+            "gb_street": gather(GB_STREETS, road % len(GB_STREETS)),
+            "building": building,
+            "flat": flat,
+            "zip": pl.Series(zips).cast(pl.String).str.zfill(5),
+            "district": district,
+            "sector": sector,
+            "u1": gather(list(letters), unit1),
+            "u2": gather(list(letters), unit2),
+        }
+    )
+    s = pl.col
+    cn = pl.concat_str(
+        "prov", "town", "cn_road", s("house").cast(pl.String), pl.lit("号"),
+        s("building").cast(pl.String), pl.lit("栋"), s("flat").cast(pl.String), pl.lit("室"),
+    )  # fmt: skip
+    us = pl.concat_str(
+        s("house").cast(pl.String), pl.lit(" "), "us_street", pl.lit(" "), "us_suffix",
+        pl.lit(", "), "town", pl.lit(", "), "prov", pl.lit(" "), "zip",
+    )  # fmt: skip
+    gb = pl.concat_str(
+        s("house").cast(pl.String), pl.lit(" "), "gb_street", pl.lit(", "), "town", pl.lit(", "),
+        "prov", s("district").cast(pl.String), pl.lit(" "), s("sector").cast(pl.String),
+        "u1", "u2",
+    )  # fmt: skip
+    out = frame.select(
+        pl.when(s("c") == 0).then(cn).when(s("c") == 1).then(us).otherwise(gb).alias("address")
+    )
+    return out.to_series()
+
+
+def generate_people(rng: np.random.Generator, n: int, mode: str) -> People:
+    """The customers table plus the per-customer arrays later stages need."""
+    table = region_table()
+    country = draw_countries(rng, n, mode)
+    region = draw_regions(rng, country, table)
+    zone = table.zone[region]
+    name, local, domain = names_and_handles(rng, country)
+    address = addresses(rng, country, region, table)
+    customer_id = ids("C", n, 8)
+    customers = to_contract(
+        "customers",
+        {
+            "customer_id": customer_id,
+            "name": name,
+            "country": gather(COUNTRIES, country),
+            "region": gather(table.codes, region),
+            "timezone": gather(ZONES, zone),
+            "language": gather(LANGUAGES, country),
+        },
+    )
+    return People(customer_id, country, region, zone, local, domain, address, table, customers)

@@ -1,0 +1,270 @@
+"""Per-account and per-contact features for the run date, from the contact ledger.
+
+All windows are counted back from the start of the run date (00:00 UTC): an attempt at
+`at` counts in "the last N days" when run_start − N days ≤ at < run_start. Attempts at or
+after run_start are not history and are ignored (a re-run the next morning sees the same day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+
+from arrears.contract.tables import VOICE_CHANNELS
+from arrears.planning.derived import CUSTOMER_COLUMNS
+
+FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """When the debtor counts as unreachable, so third parties may be tried.
+
+    The debtor is unreachable when every debtor phone has at least `failed_per_number`
+    failed voice attempts in the last `days` days and nobody had a conversation with the
+    debtor in that time. The compliance preset supplies the figures.
+    """
+
+    failed_per_number: int = 3
+    days: int = 14
+
+
+def run_start(run_date: date) -> datetime:
+    return datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC)
+
+
+def _empty_attempts() -> pl.LazyFrame:
+    return pl.LazyFrame(
+        schema={
+            "attempt_id": pl.String,
+            "account_id": pl.String,
+            "contact_id": pl.String,
+            "channel": pl.String,
+            "at": pl.Datetime("us", "UTC"),
+            "outcome": pl.String,
+        }
+    )
+
+
+def history(attempts: pl.DataFrame | None, run_date: date) -> pl.LazyFrame:
+    """The ledger as it stood at the start of the run date."""
+    att = attempts.lazy() if attempts is not None else _empty_attempts()
+    return att.filter(pl.col("at") < run_start(run_date))
+
+
+def contact_features(att: pl.LazyFrame, run_date: date, reach: Reachability) -> pl.LazyFrame:
+    """One row per contact point that has history: counts and the last conversation."""
+    start = run_start(run_date)
+    recent = pl.col("at") >= start - timedelta(days=reach.days)
+    failed_call = pl.col("channel").is_in(VOICE_CHANNELS) & pl.col("outcome").is_in(
+        FAILED_CALL_OUTCOMES
+    )
+    return att.group_by("contact_id").agg(
+        (pl.col("at") >= start - timedelta(days=1))
+        .sum()
+        .cast(pl.UInt32)
+        .alias("point_attempts_1d"),
+        (pl.col("at") >= start - timedelta(days=7))
+        .sum()
+        .cast(pl.UInt32)
+        .alias("point_attempts_7d"),
+        (recent & failed_call).sum().cast(pl.UInt32).alias("point_failed_recent"),
+        pl.col("at").filter(pl.col("outcome") == "rpc").max().alias("point_last_rpc_at"),
+        pl.col("at").max().alias("point_last_attempt_at"),
+    )
+
+
+def account_features(
+    accounts: pl.DataFrame,
+    customers: pl.DataFrame,
+    contacts: pl.DataFrame,
+    attempts: pl.DataFrame | None,
+    payments: pl.DataFrame | None,
+    promises: pl.DataFrame | None,
+    run_date: date,
+    reach: Reachability,
+) -> pl.LazyFrame:
+    """The account rows with the customer's columns and every derived feature but bucket."""
+    start = run_start(run_date)
+    day = pl.lit(run_date)
+    acc = accounts.lazy().with_columns(
+        pl.when(pl.col("due_date").is_null())
+        .then(0)
+        .otherwise((day - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
+        .cast(pl.Int32)
+        .alias("dpd"),
+        (pl.col("next_due_date") - day).dt.total_days().cast(pl.Int32).alias("days_to_due"),
+    )
+    own = set(accounts.columns)
+    cust_cols = [c for c in CUSTOMER_COLUMNS if c in customers.columns and c not in own]
+    acc = acc.join(customers.lazy().select("customer_id", *cust_cols), on="customer_id", how="left")
+
+    att = history(attempts, run_date)
+
+    def since(days: int) -> pl.Expr:
+        return pl.col("at") >= start - timedelta(days=days)
+
+    rpc = pl.col("outcome") == "rpc"
+    hist = att.group_by("account_id").agg(
+        since(1).sum().cast(pl.UInt32).alias("attempts_1d"),
+        since(7).sum().cast(pl.UInt32).alias("attempts_7d"),
+        since(30).sum().cast(pl.UInt32).alias("attempts_30d"),
+        (since(7) & pl.col("channel").is_in(VOICE_CHANNELS))
+        .sum()
+        .cast(pl.UInt32)
+        .alias("calls_7d"),
+        (since(7) & rpc).sum().cast(pl.UInt32).alias("rpc_7d"),
+        (since(30) & rpc).sum().cast(pl.UInt32).alias("rpc_30d"),
+        pl.col("at").filter(rpc).max().alias("last_rpc_at"),
+        pl.col("at").max().alias("last_attempt_at"),
+        (since(reach.days) & rpc).sum().cast(pl.UInt32).alias("_rpc_recent"),
+    )
+    zero_u32 = pl.lit(0, dtype=pl.UInt32)
+    acc = acc.join(hist, on="account_id", how="left").with_columns(
+        *[
+            pl.col(c).fill_null(zero_u32)
+            for c in ("attempts_1d", "attempts_7d", "attempts_30d", "calls_7d", "rpc_7d", "rpc_30d")
+        ],
+        (day - pl.col("last_rpc_at").dt.date())
+        .dt.total_days()
+        .cast(pl.Int32)
+        .alias("days_since_rpc"),
+        (day - pl.col("last_attempt_at").dt.date())
+        .dt.total_days()
+        .cast(pl.Int32)
+        .alias("days_since_attempt"),
+    )
+
+    acc = acc.join(
+        _unreachable(contacts, att, run_date, reach), on="customer_id", how="left"
+    ).with_columns(
+        (
+            pl.col("_debtor_all_failed").fill_null(False)
+            & (pl.col("_rpc_recent").fill_null(0) == 0)
+        ).alias("debtor_unreachable")
+    )
+    acc = _with_payments(acc, payments, start)
+    acc = _with_promises(acc, promises, payments, run_date)
+    return acc.drop("_debtor_all_failed", "_rpc_recent")
+
+
+def _unreachable(
+    contacts: pl.DataFrame, att: pl.LazyFrame, run_date: date, reach: Reachability
+) -> pl.LazyFrame:
+    """Per customer: did every debtor phone fail often enough lately?"""
+    failed = contact_features(att, run_date, reach).select("contact_id", "point_failed_recent")
+    debtor_phones = contacts.lazy().filter(
+        (pl.col("role") == "debtor") & (pl.col("kind") == "phone")
+    )
+    return (
+        debtor_phones.join(failed, on="contact_id", how="left")
+        .group_by("customer_id")
+        .agg(
+            (pl.col("point_failed_recent").fill_null(0) >= reach.failed_per_number)
+            .all()
+            .alias("_debtor_all_failed")
+        )
+    )
+
+
+def _with_payments(
+    acc: pl.LazyFrame, payments: pl.DataFrame | None, start: datetime
+) -> pl.LazyFrame:
+    if payments is None:
+        return acc.with_columns(pl.lit(0.0).alias("paid_since_due"), pl.lit(0.0).alias("paid_30d"))
+    pay = (
+        payments.lazy()
+        .filter(pl.col("paid_at") < start)
+        .join(acc.select("account_id", "due_date"), on="account_id", how="inner")
+    )
+    sums = pay.group_by("account_id").agg(
+        pl.col("amount")
+        .filter(
+            pl.col("due_date").is_not_null() & (pl.col("paid_at").dt.date() >= pl.col("due_date"))
+        )
+        .sum()
+        .alias("paid_since_due"),
+        pl.col("amount")
+        .filter(pl.col("paid_at") >= start - timedelta(days=30))
+        .sum()
+        .alias("paid_30d"),
+    )
+    return acc.join(sums, on="account_id", how="left").with_columns(
+        pl.col("paid_since_due").fill_null(0.0), pl.col("paid_30d").fill_null(0.0)
+    )
+
+
+def promise_status(
+    promises: pl.DataFrame, payments: pl.DataFrame | None, run_date: date
+) -> pl.LazyFrame:
+    """The promises with `status` filled where the lender left it empty.
+
+    Kept when the account received at least the promised amount between the promise and its
+    due date; otherwise open until the due date has passed, then broken.
+    """
+    pr = promises.lazy()
+    if payments is not None:
+        paid = (
+            pr.select("promise_id", "account_id", "made_at", "due_date")
+            .join(payments.lazy().select("account_id", "paid_at", "amount"), on="account_id")
+            .filter(
+                (pl.col("paid_at") >= pl.col("made_at"))
+                & (pl.col("paid_at").dt.date() <= pl.col("due_date"))
+            )
+            .group_by("promise_id")
+            .agg(pl.col("amount").sum().alias("_paid"))
+        )
+        pr = pr.join(paid, on="promise_id", how="left")
+    else:
+        pr = pr.with_columns(pl.lit(0.0).alias("_paid"))
+    derived = (
+        pl.when(pl.col("_paid").fill_null(0) >= pl.col("amount"))
+        .then(pl.lit("kept"))
+        .when(pl.col("due_date") >= pl.lit(run_date))
+        .then(pl.lit("open"))
+        .otherwise(pl.lit("broken"))
+    )
+    return pr.with_columns(pl.coalesce(pl.col("status"), derived).alias("status")).drop("_paid")
+
+
+def _with_promises(
+    acc: pl.LazyFrame,
+    promises: pl.DataFrame | None,
+    payments: pl.DataFrame | None,
+    run_date: date,
+) -> pl.LazyFrame:
+    if promises is None:
+        return acc.with_columns(
+            pl.lit(False).alias("has_open_promise"),
+            pl.lit(None, dtype=pl.Int32).alias("promise_due_in"),
+            pl.lit(None, dtype=pl.Float64).alias("promise_amount"),
+            pl.lit(0, dtype=pl.UInt32).alias("broken_promises_30d"),
+        )
+    day = pl.lit(run_date)
+    pr = promise_status(promises, payments, run_date).filter(pl.col("made_at").dt.date() < day)
+    is_open = pl.col("status") == "open"
+    per_account = pr.group_by("account_id").agg(
+        is_open.any().alias("has_open_promise"),
+        (pl.col("due_date").filter(is_open).min() - day)
+        .dt.total_days()
+        .cast(pl.Int32)
+        .alias("promise_due_in"),
+        pl.col("amount")
+        .filter(is_open)
+        .sort_by(pl.col("due_date").filter(is_open))
+        .first()
+        .alias("promise_amount"),
+        (
+            (pl.col("status") == "broken")
+            & (pl.col("due_date") >= pl.lit(run_date - timedelta(days=30)))
+        )
+        .sum()
+        .cast(pl.UInt32)
+        .alias("broken_promises_30d"),
+    )
+    return acc.join(per_account, on="account_id", how="left").with_columns(
+        pl.col("has_open_promise").fill_null(False),
+        pl.col("broken_promises_30d").fill_null(pl.lit(0, dtype=pl.UInt32)),
+    )

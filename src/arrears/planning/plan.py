@@ -1,0 +1,218 @@
+"""The daily plan: features → segment → treat → comply → emit frames. Pure: no files here.
+
+Every stage is a vectorized Polars query; the stages are collected one by one only so the
+manifest can say how long each took.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from arrears.compliance.guard import guard
+from arrears.compliance.presets import Preset, presets_for
+from arrears.contract.load import Portfolio
+from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS
+from arrears.planning.features import (
+    Reachability,
+    account_features,
+    contact_features,
+    history,
+)
+from arrears.planning.treat import candidate_contacts, choose, fired_steps
+from arrears.strategy.experiment import assign_arms
+from arrears.strategy.model import Strategy
+from arrears.strategy.plan_exprs import (
+    bucket_expr,
+    segment_expr,
+    step_condition_exprs,
+    steps_frame,
+)
+
+NOT_COLLECTED = ("settled",)
+"""Statuses that leave the collection population altogether (nothing owed)."""
+
+
+@dataclass
+class PlanResult:
+    run_date: date
+    strategy: Strategy
+    accounts: pl.DataFrame  # one row per account: features, bucket, segment, arm
+    actions: pl.DataFrame
+    blocked: pl.DataFrame
+    checked: int  # candidate contacts the guard looked at
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Stopwatch:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.last = clock()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = self.clock()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+
+def strictest_reach(presets: dict[str, Preset]) -> Reachability:
+    """Several presets in one run: the debtor counts as unreachable only under all of them."""
+    reaches = [p.reach for p in presets.values()] or [Reachability()]
+    return Reachability(
+        failed_per_number=max(r.failed_per_number for r in reaches),
+        days=min(r.days for r in reaches),
+    )
+
+
+def segment_accounts(
+    portfolio: Portfolio, strategy: Strategy, run_date: date, reach: Reachability
+) -> pl.DataFrame:
+    """Features, bucket, segment and experiment arm for every account."""
+    t = portfolio.tables
+    feats = account_features(
+        t["accounts"],
+        t["customers"],
+        t["contacts"],
+        t.get("attempts"),
+        t.get("payments"),
+        t.get("promises"),
+        run_date,
+        reach,
+    )
+    feats = feats.with_columns(bucket_expr(strategy).alias("bucket"))
+    collected = feats.with_columns(
+        pl.when(~pl.col("status").is_in(NOT_COLLECTED)).then(segment_expr(strategy)).alias("segment")
+    ).collect()
+    return collected.with_columns(
+        assign_arms(collected.get_column("account_id"), strategy.experiment).alias("arm")
+    )
+
+
+def plan_day(
+    portfolio: Portfolio,
+    strategy: Strategy,
+    run_date: date,
+    *,
+    clock: Callable[[], float] = _time.perf_counter,
+) -> PlanResult:
+    watch = _Stopwatch(clock)
+    presets = presets_for(strategy.jurisdiction, strategy.house)
+    reach = strictest_reach(presets)
+    accounts = segment_accounts(portfolio, strategy, run_date, reach)
+    watch.lap("features_segment")
+
+    steps = steps_frame(strategy)
+    fired = fired_steps(
+        accounts.filter(pl.col("segment").is_not_null()), steps, step_condition_exprs(strategy)
+    )
+    contacts = portfolio.tables["contacts"]
+    point_history = contact_features(
+        history(portfolio.tables.get("attempts"), run_date), run_date, reach
+    ).collect()
+    candidates, without_point = candidate_contacts(fired, contacts, point_history)
+    watch.lap("treat")
+
+    checked = guard(
+        candidates.rename({"timezone": "customer_timezone"}),
+        run_date=run_date,
+        presets=presets,
+    )
+    actions, refused = choose(checked)
+    watch.lap("comply")
+
+    actions = _emit_actions(actions, strategy, run_date)
+    blocked = pl.concat(
+        [_emit_blocked(refused, strategy, run_date), _no_point(without_point, strategy, run_date)],
+        how="vertical",
+    ).sort("action_id")
+    watch.lap("emit")
+    return PlanResult(
+        run_date=run_date,
+        strategy=strategy,
+        accounts=accounts,
+        actions=actions,
+        blocked=blocked,
+        checked=checked.height,
+        timings=watch.laps,
+    )
+
+
+def _identity(strategy: Strategy, run_date: date) -> list[pl.Expr]:
+    return [
+        pl.format(
+            "{}-{}-{}-{}",
+            pl.lit(run_date.strftime("%Y%m%d")),
+            pl.col("account_id"),
+            pl.col("step"),
+            pl.col("contact_id").fill_null("none"),
+        ).alias("action_id"),
+        pl.lit(run_date).alias("run_date"),
+        pl.lit(strategy.name).alias("strategy"),
+        pl.lit(strategy.content_hash).alias("strategy_version"),
+    ]
+
+
+def _reason() -> pl.Expr:
+    return pl.format(
+        "segment {} (bucket {}, dpd {}), arm {}, step {}: {} to {} {}",
+        pl.col("segment"),
+        pl.col("bucket").fill_null("-"),
+        pl.col("dpd"),
+        pl.col("arm"),
+        pl.col("step"),
+        pl.col("channel"),
+        pl.col("audience"),
+        pl.col("contact_id").fill_null("(no contact point)"),
+    )
+
+
+EXTRA_COLUMNS = ("dpd", "bucket", "jurisdiction")
+
+
+def _emit_actions(actions: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
+    return (
+        actions.with_columns(
+            *_identity(strategy, run_date),
+            pl.format(
+                "{}; window {} to {} UTC in {} ({})",
+                _reason(),
+                pl.col("window_start").dt.strftime("%H:%M"),
+                pl.col("window_end").dt.strftime("%H:%M"),
+                pl.col("timezone"),
+                pl.col("_preset"),
+            ).alias("reason"),
+            pl.col("_preset").alias("jurisdiction"),
+        )
+        .select(*ACTION_COLUMNS, *EXTRA_COLUMNS)
+        .sort("action_id")
+    )
+
+
+def _emit_blocked(refused: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
+    return refused.with_columns(
+        *_identity(strategy, run_date),
+        _reason().alias("reason"),
+        pl.col("_preset").alias("jurisdiction"),
+    ).select(*ACTION_COLUMNS, *EXTRA_COLUMNS, *BLOCKED_EXTRA_COLUMNS)
+
+
+def _no_point(without: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
+    ts = pl.Datetime("us", "UTC")
+    return without.with_columns(
+        pl.lit(None, dtype=pl.String).alias("contact_id"),
+        pl.col("audience").alias("role"),
+        pl.lit(None, dtype=ts).alias("window_start"),
+        pl.lit(None, dtype=ts).alias("window_end"),
+        pl.lit(None, dtype=pl.String).alias("timezone"),
+        *_identity(strategy, run_date),
+        _reason().alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("jurisdiction"),
+        pl.lit("NO-CONTACT-POINT").alias("rule"),
+        pl.format("no {} on file for the {}", pl.col("_kind"), pl.col("audience")).alias("detail"),
+        pl.lit(None, dtype=ts).alias("next_allowed_at"),
+    ).select(*ACTION_COLUMNS, *EXTRA_COLUMNS, *BLOCKED_EXTRA_COLUMNS)

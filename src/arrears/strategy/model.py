@@ -1,0 +1,143 @@
+"""The strategy as loaded from its file: plain frozen values, no behaviour.
+
+Every object keeps where it came from (`line`, `column`, and `marks` for its fields) so the
+checker can point at the exact place in the file, but positions take no part in equality:
+two files that say the same thing load to equal strategies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from arrears.strategy.ast import Node
+
+CHAMPION = "champion"
+"""The arm of every account when the strategy runs no experiment."""
+
+_NO_MARKS: Mapping[str, Mark] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a value sits in the file (1-based), and where each of its characters sits.
+
+    `chars` is filled for scalars whose text is parsed again (conditions), so an error at
+    character 12 of a quoted, folded or escaped YAML string still lands on the right column.
+    """
+
+    line: int
+    column: int
+    chars: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    def locate(self, text: str, line: int, column: int) -> tuple[int, int]:
+        """The file position of `line:column` (1-based) within the scalar's value `text`."""
+        lines = text.split("\n")
+        offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+        if 0 <= offset < len(self.chars):
+            return self.chars[offset]
+        if self.chars and offset == len(self.chars):
+            last_line, last_col = self.chars[-1]
+            return last_line, last_col + 1
+        return self.line, self.column + max(offset, 0)
+
+
+NOWHERE = Mark(0, 0)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A DPD range, inclusive; `hi` None is an open end."""
+
+    name: str
+    lo: int
+    hi: int | None
+    mark: Mark = field(default=NOWHERE, compare=False, repr=False)
+
+    def contains(self, dpd: int) -> bool:
+        return self.lo <= dpd and (self.hi is None or dpd <= self.hi)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    days: tuple[int, ...]
+    channel: str
+    template: str | None = None
+    team: str | None = None
+    audience: str = "debtor"
+    priority: int = 50
+    when: str | None = None
+    when_ast: Node | None = None
+    line: int = field(default=0, compare=False)
+    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Segments are ordered: an account belongs to the first whose `when` holds."""
+
+    id: str
+    when: str | None
+    when_ast: Node | None
+    steps: tuple[Step, ...]
+    line: int = field(default=0, compare=False)
+    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+
+
+OVERRIDABLE: tuple[str, ...] = (
+    "channel",
+    "template",
+    "team",
+    "priority",
+    "days",
+    "audience",
+    "enabled",
+)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm; `overrides` maps a step id to the fields this arm changes on it."""
+
+    id: str
+    weight: float
+    overrides: Mapping[str, Mapping[str, Any]] = field(default=MappingProxyType({}))
+    line: int = field(default=0, compare=False)
+    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Champion/challenger arms; `salt` keeps assignments independent between experiments."""
+
+    id: str
+    salt: str
+    arms: tuple[Arm, ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    version: int | str
+    jurisdiction: tuple[str, ...]
+    buckets: tuple[Bucket, ...]
+    segments: tuple[Segment, ...]
+    experiment: Experiment | None = None
+    house: Mapping[str, Any] = field(default=MappingProxyType({}))
+    content_hash: str = ""
+    source: str = "<string>"
+    text: str = field(default="", repr=False)
+    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+
+    @property
+    def arm_ids(self) -> tuple[str, ...]:
+        if self.experiment is None:
+            return (CHAMPION,)
+        return tuple(a.id for a in self.experiment.arms)
+
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(step for segment in self.segments for step in segment.steps)
