@@ -67,7 +67,6 @@ def read_raw(path: Path, table: Table) -> pl.DataFrame:
             frame = pl.read_csv(
                 path,
                 infer_schema=False,
-                missing_utf8_is_empty_string=False,
                 null_values=[""],
             )
         else:

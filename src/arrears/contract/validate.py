@@ -172,8 +172,9 @@ def validate_table(
     key = table.key
     checks["__err__key"] = (
         key,
-        pl.when(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
-        .then(pl.format("duplicate key '{}'", pl.col(key).cast(pl.String)))
+        # The first row with a key stands; a later one repeating it is the bad row.
+        pl.when(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
+        .then(pl.format("duplicate key '{}' (an earlier row has it)", pl.col(key).cast(pl.String)))
         .otherwise(None),
     )
     for fk in table.foreign_keys:

@@ -209,6 +209,7 @@ def _no_point(without: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.D
         pl.lit(None, dtype=ts).alias("window_start"),
         pl.lit(None, dtype=ts).alias("window_end"),
         pl.lit(None, dtype=pl.String).alias("timezone"),
+    ).with_columns(
         *_identity(strategy, run_date),
         _reason().alias("reason"),
         pl.lit(None, dtype=pl.String).alias("jurisdiction"),

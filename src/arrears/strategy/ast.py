@@ -212,7 +212,7 @@ def _fmt_bare(node: Node) -> str:
             level = _OR if op == "or" else _AND
             return f"{_fmt(left, level)} {op} {_fmt(right, level + 1)}"
         case Not(operand=operand):
-            return f"not {_fmt(operand, _NOT)}"
+            return f"not {_fmt(operand, _SUM)}"  # `not (a == 1)`: clearer than the minimum
         case Compare(op=op, left=left, right=right):
             return f"{_fmt(left, _SUM)} {op} {_fmt(right, _SUM)}"
         case InList(operand=operand, items=items, negated=negated):

@@ -85,7 +85,12 @@ class _Compiler:
             case ast.Not(operand=operand):
                 return ~self.expr(operand)
             case ast.Arith(op=op, left=left, right=right):
-                return _ARITH[op](self.expr(left), self.expr(right))
+                lhs, rhs = self.expr(left), self.expr(right)
+                if op in ("/", "%"):
+                    # Null, as in SQL and Spark: Polars' inf and NaN would compare as large
+                    # numbers, so `paid / balance > 0.5` would match every zero balance.
+                    return pl.when(rhs != 0).then(_ARITH[op](lhs, rhs))
+                return _ARITH[op](lhs, rhs)
             case ast.Neg(operand=operand):
                 return -self.expr(operand)
         raise TypeError(f"not a condition node: {node!r}")

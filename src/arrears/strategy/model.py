@@ -17,7 +17,13 @@ from arrears.strategy.ast import Node
 CHAMPION = "champion"
 """The arm of every account when the strategy runs no experiment."""
 
-_NO_MARKS: Mapping[str, Mark] = MappingProxyType({})
+
+def _no_marks() -> Mapping[str, Mark]:
+    return MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Step:
     when: str | None = None
     when_ast: Node | None = None
     line: int = field(default=0, compare=False)
-    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class Segment:
     when_ast: Node | None
     steps: tuple[Step, ...]
     line: int = field(default=0, compare=False)
-    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
 
 OVERRIDABLE: tuple[str, ...] = (
@@ -104,9 +110,9 @@ class Arm:
 
     id: str
     weight: float
-    overrides: Mapping[str, Mapping[str, Any]] = field(default=MappingProxyType({}))
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=_empty)
     line: int = field(default=0, compare=False)
-    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -127,11 +133,11 @@ class Strategy:
     buckets: tuple[Bucket, ...]
     segments: tuple[Segment, ...]
     experiment: Experiment | None = None
-    house: Mapping[str, Any] = field(default=MappingProxyType({}))
+    house: Mapping[str, Any] = field(default_factory=_empty)
     content_hash: str = ""
     source: str = "<string>"
     text: str = field(default="", repr=False)
-    marks: Mapping[str, Mark] = field(default=_NO_MARKS, compare=False, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
     @property
     def arm_ids(self) -> tuple[str, ...]:

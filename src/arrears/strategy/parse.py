@@ -112,8 +112,9 @@ def _expected(names: set[str] | frozenset[str]) -> str:
 
 def _readable(exc: UnexpectedInput, text: str) -> ConditionError:
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        pair = text[exc.pos_in_stream : exc.pos_in_stream + 2]
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
+        pair = text[pos : pos + 2]
         hint = _CHAR_HINTS.get(char, "")
         if pair in ("&&", "||"):
             hint = "use 'and'" if pair == "&&" else "use 'or'"
@@ -132,7 +133,11 @@ def _readable(exc: UnexpectedInput, text: str) -> ConditionError:
         return ConditionError(_token_message(token, exc.expected, text), line, column)
     if isinstance(exc, UnexpectedEOF):
         line, column = _end_position(text)
-        return ConditionError(f"unexpected end of condition; {_expected(exc.expected)}", line, column)
+        return ConditionError(
+            f"unexpected end of condition; {_expected({str(e) for e in exc.expected})}",
+            line,
+            column,
+        )
     return ConditionError(str(exc), exc.line or 1, exc.column or 1)
 
 
@@ -142,7 +147,9 @@ def _token_message(token: Token, expected: set[str], text: str) -> str:
     word = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", before)
     hint = ""
     if token.value == "(" and word and word.group(0).lower() not in _KEYWORDS:
-        return f"unexpected '(' after '{word.group(0)}': function calls are not part of the language"
+        return (
+            f"unexpected '(' after '{word.group(0)}': function calls are not part of the language"
+        )
     if token.type == "NAME" and "NAME" not in expected and before.endswith("("):
         hint = "list items must be literals"
     elif token.type == "NULL":

@@ -90,7 +90,7 @@ class _Checker:
                 lk, rk = self.infer(left), self.infer(right)
                 self.compatible(node, left, lk, right, rk, f"'{op}'")
                 if op not in ("==", "!=") and "boolean" in (lk, rk):
-                    self.add(node, f"true/false values can only be compared with == or !=", "type")
+                    self.add(node, "true/false values can only be compared with == or !=", "type")
                 return "boolean"
             case ast.InList(operand=operand, items=items):
                 ok = self.infer(operand)
@@ -128,9 +128,7 @@ class _Checker:
         if got not in (want, "unknown"):
             self.add(node, f"{message}, got a {got}", "type")
 
-    def compatible(
-        self, at: Node, left: Node, lk: Kind, right: Node, rk: Kind, what: str
-    ) -> None:
+    def compatible(self, at: Node, left: Node, lk: Kind, right: Node, rk: Kind, what: str) -> None:
         if "unknown" in (lk, rk) or lk == rk:
             return
         for temporal, other, ok in ((lk, right, rk), (rk, left, lk)):

@@ -1,0 +1,210 @@
+"""Contact windows: when a debtor may be contacted, in UTC, from local calling hours.
+
+Calling-hour rules (US 8 a.m.–9 p.m., CN 8:00–21:00 …) are written in the *debtor's* local time.
+When we do not know exactly where the debtor is, every candidate zone must agree: the window is
+the intersection of the allowed hours over the zone set (fail closed). This module turns local
+hours into UTC instants exactly, with ``zoneinfo``, once per distinct zone set.
+
+One rule, one place: :func:`window_for_one` and :func:`next_start_for_one` are the rule. The real
+time pre-dial check calls them for one contact; :func:`daily_windows` and
+:func:`next_window_start` call them once per distinct zone set of a column and map the answers
+back to the rows, so the batch plan and the dialer can never disagree.
+
+Conventions
+-----------
+* A window is half-open, ``[window_start, window_end)``: a contact may begin at the start and
+  must begin before the end. ``start < end`` is required (no windows across local midnight).
+* "The window on ``day``" uses the same calendar date ``day`` in every zone of the set. For zones
+  on opposite sides of the date line (``Pacific/Guam`` with ``America/New_York``) the real
+  overlap falls on different local dates and is not found: the set gets no window, which is the
+  fail-closed side.
+* A local start that does not exist (spring-forward gap) begins at the first instant after the
+  gap; a local end in the gap ends at the same instant. A local time that occurs twice (fall
+  back) is read so that the window can only shrink: the later instant for a start, the earlier
+  one for an end. Every instant of the window is then within the hours on the local clock.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+__all__ = [
+    "daily_windows",
+    "local_instant",
+    "next_start_for_one",
+    "next_window_start",
+    "window_for_one",
+]
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+Window = tuple[datetime, datetime]
+
+_RESOLUTION = timedelta(microseconds=1)
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        # Unknown zones are rejected when the contacts are loaded; reaching here is a bug
+        # upstream, and guessing a zone could only widen what is allowed.
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def local_instant(day: date, at: time, zone: str, *, later: bool) -> datetime:
+    """The UTC instant at which the local clock in ``zone`` shows ``at`` on ``day``.
+
+    ``later`` picks between the two instants of a repeated (fall-back) local time: ``True`` for a
+    window start, ``False`` for a window end, so the window never covers a wrong local time. A
+    local time inside a spring-forward gap maps to the end of the gap (the transition instant).
+    """
+    tz = _zone(zone)
+    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    first = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    if first == second:
+        return first
+    low, high = min(first, second), max(first, second)
+    if _wall(first, tz) == naive and _wall(second, tz) == naive:  # repeated local time
+        return high if later else low
+    # In a gap: the local clock jumps over ``naive`` somewhere in [low, high]; find the first
+    # instant whose local time is at or after it (the transition), to the microsecond.
+    # Invariant: the local time at ``lo`` is before ``naive``, at ``hi`` at or after it.
+    lo, hi = low, high
+    while hi - lo > _RESOLUTION:
+        mid = lo + (hi - lo) // 2
+        if _wall(mid, tz) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def window_for_one(zones: Sequence[str], day: date, start: time, end: time) -> Window | None:
+    """The UTC window in which local time is in ``[start, end)`` on ``day`` in every zone.
+
+    ``None`` when there are no zones (nothing known: the caller blocks) or the hours of the
+    zones do not overlap on that date.
+    """
+    _check_hours(start, end)
+    if not zones:
+        return None
+    opens = max(local_instant(day, start, z, later=True) for z in zones)
+    closes = min(local_instant(day, end, z, later=False) for z in zones)
+    return (opens, closes) if opens < closes else None
+
+
+def next_start_for_one(
+    zones: Sequence[str],
+    after: datetime,
+    start: time,
+    end: time,
+    *,
+    horizon_days: int = 14,
+    allowed_day: Callable[[date], bool] | None = None,
+) -> datetime | None:
+    """The earliest instant ≥ ``after`` inside the window of an allowed day; ``None`` if none.
+
+    Days are counted on the local calendar of the set's first zone (sets are sorted, so this is
+    deterministic): ``horizon_days`` dates starting with the date ``after`` falls on there. Each
+    date's window is :func:`window_for_one` for that date — the same date in every zone — so a
+    window found here is a window the daily plan would give. ``allowed_day`` (holidays, rest
+    days) is asked about that date.
+    """
+    _check_hours(start, end)
+    if after.tzinfo is None:
+        raise ValueError("after must be timezone-aware (UTC)")
+    if not zones:
+        return None
+    first = after.astimezone(_zone(zones[0])).date()
+    for offset in range(horizon_days):
+        day = first + timedelta(days=offset)
+        if allowed_day is not None and not allowed_day(day):
+            continue
+        window = window_for_one(zones, day, start, end)
+        if window is not None and window[1] > after:
+            return max(window[0], after.astimezone(UTC))
+    return None
+
+
+def _check_hours(start: time, end: time) -> None:
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise ValueError("calling hours are local wall-clock times: pass naive times")
+    if not start < end:
+        raise ValueError(f"calling hours must satisfy start < end, got {start} – {end}")
+
+
+def _set_keys(zone_sets: pl.Series) -> tuple[pl.Series, list[str]]:
+    """A string key per row (zones joined by ',') and the distinct keys (null rows excluded)."""
+    keys = zone_sets.cast(pl.List(pl.String)).list.join(",", ignore_nulls=True)
+    distinct = keys.drop_nulls().unique().sort().to_list()
+    return keys, distinct
+
+
+def _zones_of(key: str) -> list[str]:
+    return key.split(",") if key else []
+
+
+def _map_back(keys: pl.Series, distinct: list[str], values: list[datetime | None]) -> pl.Series:
+    if not distinct:
+        return pl.Series(dtype=UTC_DATETIME).extend_constant(None, len(keys))
+    index = keys.replace_strict(distinct, list(range(len(distinct))), return_dtype=pl.UInt32)
+    return pl.Series(values, dtype=UTC_DATETIME).gather(index)
+
+
+def daily_windows(zone_sets: pl.Series, day: date, start: time, end: time) -> pl.DataFrame:
+    """``window_start`` and ``window_end`` (UTC) of each row's zone set on ``day``.
+
+    Computed once per distinct zone set with :func:`window_for_one`; rows with an empty or null
+    set, or whose zones do not overlap, get nulls (the caller blocks them).
+    """
+    _check_hours(start, end)
+    keys, distinct = _set_keys(zone_sets)
+    windows = [window_for_one(_zones_of(k), day, start, end) for k in distinct]
+    return pl.DataFrame(
+        [
+            _map_back(keys, distinct, [w[0] if w else None for w in windows]).alias(
+                "window_start"
+            ),
+            _map_back(keys, distinct, [w[1] if w else None for w in windows]).alias("window_end"),
+        ]
+    )
+
+
+def next_window_start(
+    zone_sets: pl.Series,
+    after: datetime,
+    start: time,
+    end: time,
+    horizon_days: int = 14,
+    allowed_day: Callable[[date], bool] | None = None,
+) -> pl.Series:
+    """For each row, :func:`next_start_for_one` of its zone set (UTC; null when none).
+
+    This is ``next_allowed_at`` for contacts refused now: once per distinct zone set.
+    """
+    _check_hours(start, end)
+    keys, distinct = _set_keys(zone_sets)
+    found = [
+        next_start_for_one(
+            _zones_of(k),
+            after,
+            start,
+            end,
+            horizon_days=horizon_days,
+            allowed_day=allowed_day,
+        )
+        for k in distinct
+    ]
+    return _map_back(keys, distinct, found).alias("next_window_start")

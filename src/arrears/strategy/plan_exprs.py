@@ -1,0 +1,134 @@
+"""What the planner takes from a strategy: expressions over accounts and a table of steps.
+
+The planner never walks segments account by account. It adds `bucket` and `segment` columns
+with one expression each, then joins today's (segment, arm, dpd) against `steps_frame`, which
+already has every arm's overrides applied, and filters by the per-step conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from arrears.strategy.check import contract_columns
+from arrears.strategy.compile_polars import condition_expr
+from arrears.strategy.model import Step, Strategy
+
+STEPS_SCHEMA: dict[str, pl.DataType] = {
+    "segment": pl.String(),
+    "arm": pl.String(),
+    "dpd": pl.Int32(),
+    "step": pl.String(),
+    "channel": pl.String(),
+    "template": pl.String(),
+    "team": pl.String(),
+    "audience": pl.String(),
+    "priority": pl.Int32(),
+    "step_when": pl.String(),
+    "step_order": pl.Int32(),
+}
+
+
+def _schema(schema: Mapping[str, pl.DataType] | None) -> Mapping[str, pl.DataType]:
+    return {**contract_columns(), **(schema or {})}
+
+
+def bucket_expr(strategy: Strategy, dpd: pl.Expr | None = None) -> pl.Expr:
+    """The bucket name for `dpd` (String), null when no bucket holds it; first listed wins."""
+    dpd = pl.col("dpd") if dpd is None else dpd
+    out: Any = pl
+    for b in strategy.buckets:
+        test = dpd >= b.lo if b.hi is None else dpd.is_between(b.lo, b.hi, closed="both")
+        out = out.when(test).then(pl.lit(b.name, dtype=pl.String))
+    if out is pl:
+        return pl.lit(None, dtype=pl.String).alias("bucket")
+    expr: pl.Expr = out.otherwise(pl.lit(None, dtype=pl.String))
+    return expr.alias("bucket")
+
+
+def segment_expr(strategy: Strategy, schema: Mapping[str, pl.DataType] | None = None) -> pl.Expr:
+    """The id of the first segment whose `when` holds (null when none).
+
+    Needs the `bucket` column (from `bucket_expr`) and the derived features it refers to.
+    `schema` (the frame's) lets string literals be read as dates against date columns; the
+    contract's types are assumed where it is silent.
+    """
+    full = _schema(schema)
+    out: Any = pl
+    for segment in strategy.segments:
+        test = pl.lit(True) if segment.when_ast is None else condition_expr(segment.when_ast, full)
+        out = out.when(test).then(pl.lit(segment.id, dtype=pl.String))
+    if out is pl:
+        return pl.lit(None, dtype=pl.String).alias("segment")
+    expr: pl.Expr = out.otherwise(pl.lit(None, dtype=pl.String))
+    return expr.alias("segment")
+
+
+def step_condition_exprs(
+    strategy: Strategy, schema: Mapping[str, pl.DataType] | None = None
+) -> dict[str, pl.Expr]:
+    """By step id, the filter of each step that has its own `when` (null never matches)."""
+    full = _schema(schema)
+    return {
+        step.id: condition_expr(step.when_ast, full).alias(step.id)
+        for step in strategy.steps()
+        if step.when_ast is not None
+    }
+
+
+def _apply(step: Step, overrides: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The step's fields in one arm, or None when the arm disables it."""
+    fields: dict[str, Any] = {
+        "channel": step.channel,
+        "template": step.template,
+        "team": step.team,
+        "audience": step.audience,
+        "priority": step.priority,
+        "days": step.days,
+    }
+    for key, value in overrides.items():
+        if key == "enabled":
+            if not value:
+                return None
+            continue
+        fields[key] = tuple(value) if key == "days" else value
+    return fields
+
+
+def steps_frame(strategy: Strategy) -> pl.DataFrame:
+    """One row per (segment, arm, dpd, step), every arm's overrides applied.
+
+    A day listed twice in a step yields one row: a step fires at most once a day.
+    Rows are ordered by segment (file order), arm, dpd and step order.
+    """
+    rows: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
+    arms = strategy.experiment.arms if strategy.experiment is not None else ()
+    arm_overrides: list[tuple[str, Mapping[str, Mapping[str, Any]]]] = (
+        [(arm.id, arm.overrides) for arm in arms] if arms else [("champion", {})]
+    )
+    for seg_index, segment in enumerate(strategy.segments):
+        for arm_index, (arm_id, overrides) in enumerate(arm_overrides):
+            for order, step in enumerate(segment.steps, start=1):
+                fields = _apply(step, overrides.get(step.id, {}))
+                if fields is None:
+                    continue
+                for day in sorted(set(fields.pop("days"))):
+                    key = (seg_index, arm_index, day, order)
+                    rows.append(
+                        (
+                            key,
+                            {
+                                "segment": segment.id,
+                                "arm": arm_id,
+                                "dpd": day,
+                                "step": step.id,
+                                **fields,
+                                "step_when": step.when,
+                                "step_order": order,
+                            },
+                        )
+                    )
+    rows.sort(key=lambda pair: pair[0])
+    return pl.DataFrame([row for _, row in rows], schema=STEPS_SCHEMA)
