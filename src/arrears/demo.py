@@ -41,8 +41,8 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
     generated = time.perf_counter() - started
     console.print(
         f"generated a mixed CN/US/GB portfolio: {accounts:,} accounts, "
-        f"{tables['contacts'].height:,} contact points, {tables['attempts'].height:,} past attempts "
-        f"in {generated:.1f}s → {data}"
+        f"{tables['contacts'].height:,} contact points, "
+        f"{tables['attempts'].height:,} past attempts in {generated:.1f}s → {data}"
     )
     strategies = write_examples(folder / "strategies")
     runs = {}
@@ -68,13 +68,9 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
         f"strategy:  arrears validate --strategy {strategies['mixed_example.yaml']} --data {data}",
     ]
     if sample.height:
-        lines.append(
-            f"why:       arrears explain --run {mixed.out} --account {sample.item()}"
-        )
+        lines.append(f"why:       arrears explain --run {mixed.out} --account {sample.item()}")
     if blocked.height:
-        lines.append(
-            f"why not:   arrears explain --run {mixed.out} --account {blocked.item(0, 0)}"
-        )
+        lines.append(f"why not:   arrears explain --run {mixed.out} --account {blocked.item(0, 0)}")
     lines.append(
         f"again:     arrears plan --data {data} --strategy {strategies['seed_example.yaml']} "
         f"--date {run_date.isoformat()} --out {folder / 'runs' / 'my-run'}"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import RUN_DATE, PortfolioBuilder, cn_phone
 from typer.testing import CliRunner
 
 from arrears.cli.app import app
 from arrears.planning.run import run_plan
+from builders import RUN_DATE, PortfolioBuilder, cn_phone
 
 SEED = Path(__file__).parents[2] / "examples" / "strategies" / "seed_example.yaml"
 runner = CliRunner()

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import RUN_DATE, PortfolioBuilder
 from typer.testing import CliRunner
 
 from arrears.cli.app import app
 from arrears.planning import output
 from arrears.planning.explain import ExplainError, explain
 from arrears.planning.run import run_plan
+from builders import RUN_DATE, PortfolioBuilder
 
 SEED = Path(__file__).parents[2] / "examples" / "strategies" / "seed_example.yaml"
 FILES = ("actions.parquet", "blocked.parquet", "accounts.parquet", "rejects.csv", "strategy.yaml")
@@ -25,10 +25,25 @@ def data(tmp_path: Path) -> Path:
     for n in range(1, 31):
         b.debtor(n, dpd=n)
     b.debtor(40, dpd=7, status="dispute")
-    b.add("contacts", contact_id="P00002b", customer_id="C00002", role="debtor", relation="self",
-          kind="phone", value="+8613900000002", opt_out="sms")
-    b.add("contacts", contact_id="P00003x", customer_id="C00003", role="emergency",
-          relation="parent", kind="phone", value="+8613900000003")
+    b.add(
+        "contacts",
+        contact_id="P00002b",
+        customer_id="C00002",
+        role="debtor",
+        relation="self",
+        kind="phone",
+        value="+8613900000002",
+        opt_out="sms",
+    )
+    b.add(
+        "contacts",
+        contact_id="P00003x",
+        customer_id="C00003",
+        role="emergency",
+        relation="parent",
+        kind="phone",
+        value="+8613900000003",
+    )
     return b.write(tmp_path / "data")
 
 

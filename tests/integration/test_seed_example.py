@@ -6,9 +6,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import RUN_DATE, PortfolioBuilder
 
 from arrears.planning.run import run_plan
+from builders import RUN_DATE, PortfolioBuilder
 
 SEED = Path(__file__).parents[2] / "examples" / "strategies" / "seed_example.yaml"
 
@@ -30,9 +30,7 @@ def test_the_brief_example_plans_exactly_its_actions_at_every_dpd_from_0_to_35(s
     actions = seed_run.result.actions.join(
         seed_run.result.accounts.select("account_id", "product"), on="account_id"
     )
-    got = sorted(
-        actions.select("dpd", "channel", "template", "team", "product").iter_rows()
-    )
+    got = sorted(actions.select("dpd", "channel", "template", "team", "product").iter_rows())
     expected = sorted(
         [(d, "sms", "reminder_1", None, "cash_loan") for d in (1, 7, 15, 21)]
         + [(d, "human_call", None, "m1_collectors", "cash_loan") for d in (24, 27, 30)]

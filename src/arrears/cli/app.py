@@ -65,7 +65,9 @@ def generate(
 @app.command()
 def validate(
     strategy: Annotated[Path, typer.Option(help="Strategy YAML file.")],
-    data: Annotated[Path | None, typer.Option(help="Input folder to check columns against.")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Input folder to check columns against.")
+    ] = None,
 ) -> None:
     """Check a strategy file; report every problem with file, line and column."""
     from arrears.planning.run import condition_columns
@@ -147,7 +149,9 @@ def demo(
     accounts: Annotated[int, typer.Option(min=100, help="Accounts to generate.")] = 100_000,
     folder: Annotated[Path, typer.Option("--dir", help="Working folder.")] = Path("arrears-demo"),
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    run_date: Annotated[str | None, typer.Option("--date", help="Run date (default today).")] = None,
+    run_date: Annotated[
+        str | None, typer.Option("--date", help="Run date (default today).")
+    ] = None,
 ) -> None:
     """Generate a portfolio, write the example strategies, plan today, print a summary."""
     from arrears.demo import run_demo

@@ -82,7 +82,10 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
     def counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
         if frame.height == 0:
             return {}
-        return {str(k): int(v) for k, v in frame.group_by(column).len().sort("len", descending=True).iter_rows()}
+        return {
+            str(k): int(v)
+            for k, v in frame.group_by(column).len().sort("len", descending=True).iter_rows()
+        }
 
     console.print(counts_table("actions per channel", "channel", counts(r.actions, "channel")))
     console.print(counts_table("blocked per rule", "rule", counts(r.blocked, "rule")))
@@ -114,7 +117,9 @@ def explanation(console: Console, answer: Explanation) -> None:
     console.print(f"segment: [bold]{answer.segment or '(none)'}[/] · arm: [bold]{answer.arm}[/]")
     steps = _table("steps of the segment", "step", "channel", "days", "fired", "why")
     for s in answer.steps:
-        steps.add_row(s.step, s.channel, ",".join(map(str, s.days)), "yes" if s.fired else "no", s.why)
+        steps.add_row(
+            s.step, s.channel, ",".join(map(str, s.days)), "yes" if s.fired else "no", s.why
+        )
     console.print(steps)
     acts = _table("planned actions", "action", "channel", "contact", "window (UTC)", "template")
     for a in answer.actions:
@@ -126,7 +131,9 @@ def explanation(console: Console, answer: Explanation) -> None:
             a["template"] or "",
         )
     console.print(acts)
-    blocked = _table("blocked contacts", "step", "channel", "contact", "rule", "detail", "next allowed")
+    blocked = _table(
+        "blocked contacts", "step", "channel", "contact", "rule", "detail", "next allowed"
+    )
     for b in answer.blocked:
         blocked.add_row(
             b["step"],

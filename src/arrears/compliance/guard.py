@@ -28,9 +28,7 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
     phone_list = pl.Series("_phone_zones", [[]] * 0, dtype=pl.List(pl.String))
     if candidates.height:
         unique_phones = values.filter(is_phone).unique()
-        lookup = pl.DataFrame(
-            {"value": unique_phones, "_phone_zones": phone_zones(unique_phones)}
-        )
+        lookup = pl.DataFrame({"value": unique_phones, "_phone_zones": phone_zones(unique_phones)})
         phone_list = (
             candidates.select("value", "kind")
             .join(lookup, on="value", how="left", maintain_order="left")
@@ -43,14 +41,18 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
             .alias("_phone_zones")
         )
     framed = candidates.with_columns(phone_list.fill_null(pl.lit([], dtype=pl.List(pl.String))))
-    return framed.with_columns(
-        contact_zone_sets(
-            pl.col("contact_timezone"),
-            pl.col("customer_timezone"),
-            pl.col("_phone_zones"),
-            pl.col("country"),
-        ).alias("zones")
-    ).with_columns(pl.col("zones").list.join("|").alias("timezone")).drop("_phone_zones")
+    return (
+        framed.with_columns(
+            contact_zone_sets(
+                pl.col("contact_timezone"),
+                pl.col("customer_timezone"),
+                pl.col("_phone_zones"),
+                pl.col("country"),
+            ).alias("zones")
+        )
+        .with_columns(pl.col("zones").list.join("|").alias("timezone"))
+        .drop("_phone_zones")
+    )
 
 
 def with_windows(candidates: pl.DataFrame, run_date: date) -> pl.DataFrame:

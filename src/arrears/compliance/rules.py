@@ -122,7 +122,9 @@ class CallsInSevenDays(Rule):
             & pl.col("channel").is_in(VOICE_CHANNELS)
             & (pl.col("calls_7d").cast(pl.Int64) >= cap),
             pl.lit("US-7IN7"),
-            pl.format("{} calls in the last 7 days about this debt (cap {})", pl.col("calls_7d"), cap),
+            pl.format(
+                "{} calls in the last 7 days about this debt (cap {})", pl.col("calls_7d"), cap
+            ),
             pl.col("window_start") + timedelta(days=1),
         )
 

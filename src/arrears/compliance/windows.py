@@ -174,9 +174,7 @@ def daily_windows(zone_sets: pl.Series, day: date, start: time, end: time) -> pl
     windows = [window_for_one(_zones_of(k), day, start, end) for k in distinct]
     return pl.DataFrame(
         [
-            _map_back(keys, distinct, [w[0] if w else None for w in windows]).alias(
-                "window_start"
-            ),
+            _map_back(keys, distinct, [w[0] if w else None for w in windows]).alias("window_start"),
             _map_back(keys, distinct, [w[1] if w else None for w in windows]).alias("window_end"),
         ]
     )

@@ -50,7 +50,9 @@ def country_zone_lists(countries: pl.Series) -> pl.Series:
     return lists.gather(index).fill_null(pl.lit([], dtype=_ZONES)).alias(text.name)
 
 
-def _union(contact_tz: pl.Expr | str, customer_tz: pl.Expr | str, phone_zone_list: pl.Expr | str) -> pl.Expr:
+def _union(
+    contact_tz: pl.Expr | str, customer_tz: pl.Expr | str, phone_zone_list: pl.Expr | str
+) -> pl.Expr:
     listed = pl.concat_list([_zone(contact_tz), _zone(customer_tz), _phone(phone_zone_list)])
     return (
         listed.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
@@ -60,9 +62,7 @@ def _union(contact_tz: pl.Expr | str, customer_tz: pl.Expr | str, phone_zone_lis
 
 
 def _fallback(country: pl.Expr | str) -> pl.Expr:
-    return _expr(country).map_batches(
-        country_zone_lists, return_dtype=_ZONES, is_elementwise=True
-    )
+    return _expr(country).map_batches(country_zone_lists, return_dtype=_ZONES, is_elementwise=True)
 
 
 def contact_zone_sets(

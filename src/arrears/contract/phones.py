@@ -3,14 +3,16 @@
 The contract says a phone contact's ``value`` is an E.164 number and a ``timezone`` is an IANA
 zone. Both checks run on every contact of every run, so they are written once, vectorized, on top
 of the metadata that ``phonenumbers`` ships (the same data ``is_valid_number`` and
-``time_zones_for_number`` read). Per-value Python is confined to the few places where the
-metadata cannot be expressed as a Rust regular expression (national-prefix *transform* rules of
-seven calling codes, applied only to the values that start with such a prefix).
+``time_zones_for_number`` read): Python runs once per calling code present, never per row. The
+one exception is the national-prefix *transform* rules of seven calling codes (AR, BR, JP, GA,
+MG, SM, NF), not replicated column-wise: values of those codes that start with such a prefix
+(rare: a trunk prefix written after the country code) are asked of ``phonenumbers`` once per
+distinct value. All metadata patterns compile as Rust regular expressions (a test checks it).
 
 A value is valid when ``phonenumbers.is_valid_number(phonenumbers.parse(value))`` holds **and**
 the value is already the number's canonical E.164 form. ``phonenumbers.parse`` silently drops a
-national prefix or carrier code written after the country code (``+4407700900123`` parses as
-``+447700900123``); such a value is not E.164 and would be dialled as written, so it is rejected
+national prefix or carrier code written after the country code (``+4407911123456`` parses as
+``+447911123456``); such a value is not E.164 and would be dialled as written, so it is rejected
 with the canonical form in the message instead of being accepted.
 """
 
@@ -306,7 +308,7 @@ def _scalar_status(value: str) -> tuple[int, str | None]:
     if canonical != value:
         return _S_NOT_CANONICAL, canonical
     kind = phonenumbers.number_type(number)
-    geo = phonenumbers.is_number_type_geographical(kind, number.country_code)
+    geo = phonenumbers.is_number_type_geographical(kind, number.country_code or 0)
     return (_S_GEO if geo else _S_NON_GEO), None
 
 
@@ -443,7 +445,9 @@ def _errors() -> pl.Expr:
         .then(pl.lit(NOT_E164))
         .when(status == _S_UNKNOWN_CC)
         .then(
-            pl.concat_str(pl.lit("unknown country calling code +"), pl.col("digits").str.slice(0, 3))
+            pl.concat_str(
+                pl.lit("unknown country calling code +"), pl.col("digits").str.slice(0, 3)
+            )
         )
         .when(status == _S_INVALID)
         .then(pl.concat_str(pl.lit("not a valid number for +"), pl.col("cc")))
@@ -669,4 +673,3 @@ def timezone_errors(values: pl.Series) -> pl.Series:
         )
         .to_series()
     )
-

@@ -20,8 +20,8 @@ from arrears.generate._common import (
     US_PER_SECOND,
     gather,
     ids,
-    take,
     pick,
+    take,
     to_contract,
     utc_series,
 )
@@ -107,9 +107,7 @@ def generate_contacts(
     moved = (people.country == 1) & (rng.random(nc) < MOVED_SHARE)
     phone_region = people.region.copy()
     phone_region[moved] = moved_regions(rng, people.region[moved], people.regions)
-    d_values, _ = phone_numbers(
-        rng, people.country[d_owner], phone_region[d_owner], people.regions
-    )
+    d_values, _ = phone_numbers(rng, people.country[d_owner], phone_region[d_owner], people.regions)
     d_zone = people.zone[d_owner]
 
     # Emergency contacts and guarantors: other people, usually living nearby.

@@ -109,7 +109,9 @@ class History:
 
 def _stage(dpd_then: np.ndarray) -> np.ndarray:
     return np.select(
-        [dpd_then <= 0, dpd_then <= 3, dpd_then <= 15, dpd_then <= 30, dpd_then <= 90], [0, 1, 2, 3, 4], 5
+        [dpd_then <= 0, dpd_then <= 3, dpd_then <= 15, dpd_then <= 30, dpd_then <= 90],
+        [0, 1, 2, 3, 4],
+        5,
     )
 
 
@@ -174,7 +176,9 @@ def generate_attempts(
     due_k = np.where(dpd > 0, dpd, WINDOW_DAYS - (book.next_due - as_of_day))
     pre_lo = np.clip(due_k, 1, WINDOW_DAYS)
     pre_hi = np.clip(due_k + PRE_DUE_DAYS, 1, WINDOW_DAYS)
-    pre_days = np.where((due_k + PRE_DUE_DAYS >= 1) & (due_k <= WINDOW_DAYS), pre_hi - pre_lo + 1, 0)
+    pre_days = np.where(
+        (due_k + PRE_DUE_DAYS >= 1) & (due_k <= WINDOW_DAYS), pre_hi - pre_lo + 1, 0
+    )
     pre_days = np.where((dpd == 0) & (book.next_due < 0), 0, pre_days)
     n_pre = rng.poisson(m * PRE_DUE_RATE * pre_days)
 

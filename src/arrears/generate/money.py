@@ -65,9 +65,7 @@ def generate_money(
     w_start = made + 60 * US_PER_SECOND
     span = np.maximum(w_end - w_start, 1)
     paid_at = w_start + (rng.random(n_pr) * span).astype(np.int64)
-    pays = (w_end > w_start) & (
-        (status == 1) | ((status != 1) & (rng.random(n_pr) < 0.3))
-    )
+    pays = (w_end > w_start) & ((status == 1) | ((status != 1) & (rng.random(n_pr) < 0.3)))
     pay_amount = np.where(
         status == 1, amount, np.floor(amount * rng.uniform(0.2, 0.7, n_pr) * 100) / 100
     )

@@ -124,9 +124,7 @@ def names_and_handles(
         }
     )
     is_cn = pl.col("c") == 0
-    frame = frame.with_columns(
-        last=pl.when(pl.col("c") == 2).then("gb_last").otherwise("us_last")
-    )
+    frame = frame.with_columns(last=pl.when(pl.col("c") == 2).then("gb_last").otherwise("us_last"))
     out = frame.select(
         name=pl.when(is_cn)
         .then(pl.concat_str("sur", "g1", "g2"))

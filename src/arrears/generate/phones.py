@@ -38,9 +38,7 @@ def _us_area_code_index(table: RegionTable) -> tuple[np.ndarray, np.ndarray, np.
     return np.array(codes, dtype=np.int64), start, count
 
 
-def moved_regions(
-    rng: np.random.Generator, region: np.ndarray, table: RegionTable
-) -> np.ndarray:
+def moved_regions(rng: np.random.Generator, region: np.ndarray, table: RegionTable) -> np.ndarray:
     """For US customers who moved: a US region (for the phone) in a different zone than `region`.
 
     Re-draws a few rounds on the clashing subset only; the last clashes take a fixed fallback.

@@ -76,9 +76,7 @@ def _agents(accounts: int, en_share: float) -> tuple[int, np.ndarray, np.ndarray
     return n, team, lang
 
 
-def generate_staff(
-    rng: np.random.Generator, people: People, book: Book, as_of_day: int
-) -> Staff:
+def generate_staff(rng: np.random.Generator, people: People, book: Book, as_of_day: int) -> Staff:
     """Teams, agents and cases for the book."""
     en_share = float((people.country != 0).mean()) if people.size else 0.0
     n_agents, team, lang = _agents(book.size, en_share)
@@ -192,10 +190,10 @@ def generate_staff(
     name, _, _ = names_and_handles(rng, np.where(lang == 1, 1 + (rng.random(n_agents) < 0.4), 0))
     bilingual = rng.random(n_agents) < 0.2
     languages = gather(("zh-CN", "zh-CN,en-US", "en-US,en-GB"), np.where(lang == 1, 2, bilingual))
-    extra = gather(("", ",negotiation", ",skip_trace", ",legal", ",vip"), rng.integers(0, 5, n_agents))
-    skills = pl.select(
-        pl.concat_str(gather(("M1", "M2", "M3,M4,M5,M6"), team), extra)
-    ).to_series()
+    extra = gather(
+        ("", ",negotiation", ",skip_trace", ",legal", ",vip"), rng.integers(0, 5, n_agents)
+    )
+    skills = pl.select(pl.concat_str(gather(("M1", "M2", "M3,M4,M5,M6"), team), extra)).to_series()
     agents = to_contract(
         "agents",
         {

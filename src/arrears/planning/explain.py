@@ -13,9 +13,9 @@ from typing import Any
 
 import polars as pl
 
+from arrears.strategy.compile_polars import condition_expr
 from arrears.strategy.load import load_strategy_text
 from arrears.strategy.plan_exprs import step_condition_exprs, steps_frame
-from arrears.strategy.compile_polars import condition_expr
 
 
 class ExplainError(LookupError):
@@ -49,11 +49,14 @@ class Explanation:
 def explain(run_dir: Path, account_id: str) -> Explanation:
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     strategy = load_strategy_text(
-        (run_dir / "strategy.yaml").read_text(encoding="utf-8"), source=str(run_dir / "strategy.yaml")
+        (run_dir / "strategy.yaml").read_text(encoding="utf-8"),
+        source=str(run_dir / "strategy.yaml"),
     )
-    row = pl.scan_parquet(run_dir / "accounts.parquet").filter(
-        pl.col("account_id") == account_id
-    ).collect()
+    row = (
+        pl.scan_parquet(run_dir / "accounts.parquet")
+        .filter(pl.col("account_id") == account_id)
+        .collect()
+    )
     if row.height == 0:
         raise ExplainError(
             f"account '{account_id}' is not in run {run_dir} (rejected or not in the input; "
@@ -62,9 +65,7 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
     segments: list[tuple[str, str, bool]] = []
     for seg in strategy.segments:
         holds = (
-            True
-            if seg.when_ast is None
-            else bool(row.select(condition_expr(seg.when_ast)).item())
+            True if seg.when_ast is None else bool(row.select(condition_expr(seg.when_ast)).item())
         )
         segments.append((seg.id, seg.when or "(always)", holds))
     features = row.row(0, named=True)
@@ -73,15 +74,15 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
     checks: list[StepCheck] = []
     if segment is not None:
         conditions = step_condition_exprs(strategy)
-        own = steps_frame(strategy).filter(
-            (pl.col("segment") == segment) & (pl.col("arm") == arm)
-        )
+        own = steps_frame(strategy).filter((pl.col("segment") == segment) & (pl.col("arm") == arm))
         for (step_id,), group in own.group_by(["step"], maintain_order=True):
             days = sorted(group.get_column("dpd").to_list())
             channel = group.get_column("channel")[0]
             when = group.get_column("step_when")[0]
             if dpd not in days:
-                checks.append(StepCheck(step_id, channel, days, False, f"dpd {dpd} is not a step day"))
+                checks.append(
+                    StepCheck(step_id, channel, days, False, f"dpd {dpd} is not a step day")
+                )
                 continue
             if when is not None and not bool(
                 row.select(conditions[step_id].fill_null(False)).item()

@@ -69,9 +69,7 @@ def manifest(result: PlanResult, portfolio: Portfolio, timings: dict[str, float]
                 "sha256": portfolio.fingerprints[name],
                 "rows": portfolio.rows_read[name],
                 "rejected_rows": int(
-                    portfolio.rejects.filter(pl.col("table") == name)
-                    .get_column("row")
-                    .n_unique()
+                    portfolio.rejects.filter(pl.col("table") == name).get_column("row").n_unique()
                 )
                 if portfolio.rejects.height
                 else 0,

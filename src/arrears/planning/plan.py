@@ -86,7 +86,9 @@ def segment_accounts(
     )
     feats = feats.with_columns(bucket_expr(strategy).alias("bucket"))
     collected = feats.with_columns(
-        pl.when(~pl.col("status").is_in(NOT_COLLECTED)).then(segment_expr(strategy)).alias("segment")
+        pl.when(~pl.col("status").is_in(NOT_COLLECTED))
+        .then(segment_expr(strategy))
+        .alias("segment")
     ).collect()
     return collected.with_columns(
         assign_arms(collected.get_column("account_id"), strategy.experiment).alias("arm")
@@ -203,17 +205,23 @@ def _emit_blocked(refused: pl.DataFrame, strategy: Strategy, run_date: date) -> 
 
 def _no_point(without: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
     ts = pl.Datetime("us", "UTC")
-    return without.with_columns(
-        pl.lit(None, dtype=pl.String).alias("contact_id"),
-        pl.col("audience").alias("role"),
-        pl.lit(None, dtype=ts).alias("window_start"),
-        pl.lit(None, dtype=ts).alias("window_end"),
-        pl.lit(None, dtype=pl.String).alias("timezone"),
-    ).with_columns(
-        *_identity(strategy, run_date),
-        _reason().alias("reason"),
-        pl.lit(None, dtype=pl.String).alias("jurisdiction"),
-        pl.lit("NO-CONTACT-POINT").alias("rule"),
-        pl.format("no {} on file for the {}", pl.col("_kind"), pl.col("audience")).alias("detail"),
-        pl.lit(None, dtype=ts).alias("next_allowed_at"),
-    ).select(*ACTION_COLUMNS, *EXTRA_COLUMNS, *BLOCKED_EXTRA_COLUMNS)
+    return (
+        without.with_columns(
+            pl.lit(None, dtype=pl.String).alias("contact_id"),
+            pl.col("audience").alias("role"),
+            pl.lit(None, dtype=ts).alias("window_start"),
+            pl.lit(None, dtype=ts).alias("window_end"),
+            pl.lit(None, dtype=pl.String).alias("timezone"),
+        )
+        .with_columns(
+            *_identity(strategy, run_date),
+            _reason().alias("reason"),
+            pl.lit(None, dtype=pl.String).alias("jurisdiction"),
+            pl.lit("NO-CONTACT-POINT").alias("rule"),
+            pl.format("no {} on file for the {}", pl.col("_kind"), pl.col("audience")).alias(
+                "detail"
+            ),
+            pl.lit(None, dtype=ts).alias("next_allowed_at"),
+        )
+        .select(*ACTION_COLUMNS, *EXTRA_COLUMNS, *BLOCKED_EXTRA_COLUMNS)
+    )

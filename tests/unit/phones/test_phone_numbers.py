@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from arrears.contract.phones import NOT_E164, phone_checks, phone_errors
 
-
 E164_SHAPE = re.compile(r"\+[0-9]+")
 
 
@@ -173,7 +172,9 @@ def digits(n: int) -> st.SearchStrategy[str]:
 # Shapes that are mostly valid, plus free digit strings that are mostly not.
 cn_numbers = st.one_of(
     st.builds(lambda a, b: f"+861{a}{b}", st.sampled_from(DIGITS), digits(9)),
-    st.builds(lambda a, b: f"+86{a}{b}", st.sampled_from(["10", "21", "20", "755", "0"]), digits(8)),
+    st.builds(
+        lambda a, b: f"+86{a}{b}", st.sampled_from(["10", "21", "20", "755", "0"]), digits(8)
+    ),
     st.builds(lambda b: f"+86{b}", st.text(DIGITS, min_size=0, max_size=14)),
 )
 us_numbers = st.one_of(
@@ -182,7 +183,9 @@ us_numbers = st.one_of(
 )
 gb_numbers = st.one_of(
     st.builds(lambda b: f"+447{b}", digits(9)),
-    st.builds(lambda a, b: f"+44{a}{b}", st.sampled_from(["20", "161", "1481", "0", "3", "8"]), digits(7)),
+    st.builds(
+        lambda a, b: f"+44{a}{b}", st.sampled_from(["20", "161", "1481", "0", "3", "8"]), digits(7)
+    ),
     st.builds(lambda b: f"+44{b}", st.text(DIGITS, min_size=0, max_size=12)),
 )
 
@@ -200,7 +203,9 @@ def test_example_numbers_of_every_region_and_type_are_accepted() -> None:
         for kind in phonenumbers.PhoneNumberType.values():
             number = phonenumbers.example_number_for_type(region, kind)
             if number is not None:
-                examples.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+                examples.append(
+                    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                )
     for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
         number = phonenumbers.example_number_for_non_geo_entity(code)
         if number is not None:

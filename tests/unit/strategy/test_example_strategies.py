@@ -17,18 +17,8 @@ def test_each_example_loads_and_checks_clean(name: str) -> None:
     assert steps_frame(strategy).height > 0
 
 
-def test_the_seed_example_is_the_contracts_yaml_verbatim() -> None:
-    contract = Path("/work/shared/CONTRACT.md")
-    if not contract.exists():
-        pytest.skip("the shared contract is not available here")
-    block = contract.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
-    assert strategy_path("seed_example").read_text(encoding="utf-8") == block
-
-
 def test_the_repository_examples_folder_points_at_the_packaged_copies() -> None:
     link = REPO / "examples" / "strategies"
-    if not link.exists():
-        pytest.skip("not running from a source checkout")
     assert link.is_symlink()
     assert link.resolve() == strategy_path("seed_example").parent.resolve()
 

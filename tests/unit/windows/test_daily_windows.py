@@ -131,7 +131,16 @@ def test_an_empty_or_missing_zone_set_gives_no_window() -> None:
 
 
 def test_zones_whose_hours_never_overlap_on_the_same_date_give_no_window() -> None:
-    assert one_row(["America/New_York", "Asia/Shanghai"], date(2026, 6, 15)) == (None, None)
+    # 08:00-21:00 PDT is 15:00Z-04:00Z; 08:00-21:00 CST (Shanghai) is 00:00Z-13:00Z.
+    assert one_row(["America/Los_Angeles", "Asia/Shanghai"], date(2026, 6, 15)) == (None, None)
+
+
+def test_zones_twelve_hours_apart_share_the_hour_where_their_evening_meets_the_morning() -> None:
+    # 08:00-09:00 EDT is 20:00-21:00 in Shanghai, on the same date.
+    assert one_row(["America/New_York", "Asia/Shanghai"], date(2026, 6, 15)) == (
+        utc(2026, 6, 15, 12),
+        utc(2026, 6, 15, 13),
+    )
 
 
 def test_equal_sets_share_one_answer_and_rows_keep_their_order() -> None:
@@ -213,7 +222,8 @@ def test_every_instant_of_a_window_is_within_the_hours_in_every_zone(
     opens, closes = window
     assert opens.tzinfo is not None and opens < closes
     tick = timedelta(microseconds=1)
-    points = [opens, closes - tick] + [opens + (closes - opens) * f for f in fractions]
+    interior = [min(opens + (closes - opens) * f, closes - tick) for f in fractions]
+    points = [opens, closes - tick, *interior]
     for point in points:
         assert inside(point, zones, day, start, end), point
     # And it is the widest such window: just outside it, some zone is outside its hours.

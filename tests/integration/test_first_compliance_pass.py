@@ -1,0 +1,275 @@
+"""The planner's first compliance pass: windows, holds, opt-outs, third parties, Reg F caps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from arrears.planning.run import run_plan
+from builders import RUN_DATE, PortfolioBuilder
+
+STRATEGY = """
+name: guard-test
+version: 1
+jurisdiction: [CN, US]
+buckets:
+  M1: [1, 30]
+segments:
+  - id: S
+    steps:
+      - {id: sms, days: [5], channel: sms, template: t1}
+      - {id: call, days: [5], channel: human_call, team: x}
+      - {id: em, days: [5], channel: human_call, audience: emergency, team: x}
+"""
+
+NY_PHONE = "+12127360123"
+
+
+def ts(days_before: float, hour: int = 3) -> str:
+    start = datetime(RUN_DATE.year, RUN_DATE.month, RUN_DATE.day, hour, tzinfo=UTC)
+    return (start - timedelta(days=days_before)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan(tmp_path: Path, builder: PortfolioBuilder):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    strategy = tmp_path / "s.yaml"
+    strategy.write_text(STRATEGY, encoding="utf-8")
+    data = builder.write(tmp_path / "data")
+    return run_plan(data=data, strategy_path=strategy, run_date=RUN_DATE, out=tmp_path / "run")
+
+
+def rows(frame: pl.DataFrame, account: str, step: str) -> list[dict]:
+    return frame.filter((pl.col("account_id") == account) & (pl.col("step") == step)).to_dicts()
+
+
+def test_a_new_york_phone_with_a_los_angeles_address_gets_8_pacific_to_9_eastern(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/Los_Angeles", phone=NY_PHONE
+    )
+    result = plan(tmp_path, b).result
+    (sms,) = rows(result.actions, "A00001", "sms")
+    # 2026-11-30 is standard time: 08:00 PST = 16:00 UTC; 21:00 EST = 02:00 UTC next day.
+    assert sms["window_start"] == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert sms["window_end"] == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    assert set(sms["timezone"].split("|")) == {"America/Los_Angeles", "America/New_York"}
+
+
+def test_a_customer_without_a_zone_gets_the_zone_of_the_phone_number(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5, timezone=None)
+    (sms,) = rows(plan(tmp_path, b).result.actions, "A00001", "sms")
+    assert sms["timezone"] == "Asia/Shanghai"
+    assert sms["window_start"] == datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+
+
+def test_a_us_customer_under_a_cn_window_never_gets_an_empty_window_planned(tmp_path):
+    # A CN customer whose only phone is a New York number: no hour is allowed in both zones.
+    b = PortfolioBuilder().debtor(1, dpd=5, phone=NY_PHONE)
+    result = plan(tmp_path, b).result
+    assert result.actions.height == 0
+    assert set(result.blocked.filter(pl.col("step") != "em").get_column("rule")) == {"QUIET-HOURS"}
+
+
+@pytest.mark.parametrize(
+    "status", ["dispute", "bankruptcy", "deceased", "cease_contact", "legal_hold"]
+)
+def test_each_hold_blocks_every_contact_with_its_rule(tmp_path, status):
+    b = PortfolioBuilder().debtor(1, dpd=5, status=status)
+    result = plan(tmp_path, b).result
+    assert result.actions.height == 0
+    rules = set(result.blocked.filter(pl.col("step") != "em").get_column("rule"))
+    assert rules == {f"HOLD-{status.upper()}"}
+    assert (
+        result.blocked.filter(pl.col("step") != "em").get_column("next_allowed_at").null_count()
+        == 2
+    )
+
+
+def test_a_settled_account_is_not_collected_at_all(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5, status="settled")
+    result = plan(tmp_path, b).result
+    assert result.actions.height == 0 and result.blocked.height == 0
+    assert result.accounts.get_column("segment").to_list() == [None]
+
+
+def test_an_opted_out_phone_is_skipped_for_the_next_debtor_phone(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    b.tables["contacts"][0]["opt_out"] = "sms"
+    b.add(
+        "contacts",
+        contact_id="P2",
+        customer_id="C00001",
+        role="debtor",
+        kind="phone",
+        value="+8613900000001",
+    )
+    result = plan(tmp_path, b).result
+    assert [r["contact_id"] for r in rows(result.actions, "A00001", "sms")] == ["P2"]
+    # The call step is not opted out: the first phone (lowest id, no history) is used.
+    assert [r["contact_id"] for r in rows(result.actions, "A00001", "call")] == ["P00001"]
+    assert rows(result.blocked, "A00001", "sms") == []
+
+
+def test_when_every_phone_opted_out_each_refusal_is_listed(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    b.tables["contacts"][0]["opt_out"] = "sms,robot_call"
+    b.add(
+        "contacts",
+        contact_id="P2",
+        customer_id="C00001",
+        role="debtor",
+        kind="phone",
+        value="+8613900000001",
+        opt_out="sms",
+    )
+    result = plan(tmp_path, b).result
+    blocked = rows(result.blocked, "A00001", "sms")
+    assert sorted((r["contact_id"], r["rule"]) for r in blocked) == [
+        ("P00001", "OPT-OUT"),
+        ("P2", "OPT-OUT"),
+    ]
+
+
+def _with_emergency(b: PortfolioBuilder, **extra) -> PortfolioBuilder:
+    return b.add(
+        "contacts",
+        contact_id="E1",
+        customer_id="C00001",
+        role="emergency",
+        relation="parent",
+        kind="phone",
+        value="+8613900000009",
+        **extra,
+    )
+
+
+def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
+    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
+    (em,) = rows(plan(tmp_path / "before", b).result.blocked, "A00001", "em")
+    assert em["rule"] == "THIRD-PARTY-GATE" and em["contact_id"] == "E1"
+
+    for i in range(3):  # three failed calls on the only debtor phone within 14 days
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts(i + 1),
+            outcome="no_answer",
+        )
+    result = plan(tmp_path / "after", b).result
+    assert [r["contact_id"] for r in rows(result.actions, "A00001", "em")] == ["E1"]
+    assert result.accounts.get_column("debtor_unreachable").to_list() == [True]
+
+
+def test_a_conversation_with_the_debtor_closes_the_gate_again(tmp_path):
+    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
+    for i in range(3):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts(i + 1),
+            outcome="no_answer",
+        )
+    b.add(
+        "attempts",
+        attempt_id="R",
+        account_id="A00001",
+        contact_id="P00001",
+        channel="human_call",
+        at=ts(10),
+        outcome="rpc",
+    )
+    (em,) = rows(plan(tmp_path, b).result.blocked, "A00001", "em")
+    assert em["rule"] == "THIRD-PARTY-GATE"
+
+
+def test_a_contact_who_refused_is_never_used(tmp_path):
+    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5), refused_at=ts(40))
+    for i in range(3):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts(i + 1),
+            outcome="no_answer",
+        )
+    (em,) = rows(plan(tmp_path, b).result.blocked, "A00001", "em")
+    assert em["rule"] == "CONTACT-REFUSED" and em["next_allowed_at"] is None
+
+
+def test_us_seven_calls_in_seven_days_block_the_eighth_call_but_not_the_sms(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    for i in range(7):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts((i + 1) * 0.8, hour=0),
+            outcome="no_answer",
+        )
+    result = plan(tmp_path, b).result
+    (call,) = rows(result.blocked, "A00001", "call")
+    assert call["rule"] == "US-7IN7"
+    assert rows(result.actions, "A00001", "sms") != []
+
+
+def test_us_cool_off_counts_the_conversation_day_as_day_one(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    # A conversation on Nov 24 (UTC date): calls are barred Nov 24–30, allowed from Dec 1.
+    b.add(
+        "attempts",
+        attempt_id="R",
+        account_id="A00001",
+        contact_id="P00001",
+        channel="human_call",
+        at=ts(6, hour=15),
+        outcome="rpc",
+    )
+    (call,) = rows(plan(tmp_path, b).result.blocked, "A00001", "call")
+    assert call["rule"] == "US-COOL-OFF"
+    assert call["next_allowed_at"] == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+
+    b2 = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    b2.add(
+        "attempts",
+        attempt_id="R",
+        account_id="A00001",
+        contact_id="P00001",
+        channel="human_call",
+        at=ts(7, hour=15),
+        outcome="rpc",
+    )
+    assert rows(plan(tmp_path / "later", b2).result.actions, "A00001", "call") != []
+
+
+def test_a_customer_of_a_country_the_strategy_does_not_cover_is_blocked(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="GB", timezone="Europe/London", phone="+447911123456"
+    )
+    result = plan(tmp_path, b).result
+    assert result.actions.height == 0
+    assert set(result.blocked.filter(pl.col("step") != "em").get_column("rule")) == {"JURISDICTION"}
+
+
+def test_the_manifest_reports_no_quiet_hour_violations(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    outcome = plan(tmp_path, b)
+    text = (outcome.out / "manifest.json").read_text()
+    assert '"quiet_hour_violations": 0' in text
