@@ -37,7 +37,13 @@ def progress(console: Console) -> Iterator[Callable[[str, float], None]]:
 
 
 def _table(title: str, *columns: str) -> Table:
-    t = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    t = Table(
+        title=title,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        min_width=len(title) + 2,  # keep the title on one line
+    )
     for i, c in enumerate(columns):
         t.add_column(c, justify="left" if i == 0 else "right")
     return t

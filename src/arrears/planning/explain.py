@@ -65,7 +65,9 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
     segments: list[tuple[str, str, bool]] = []
     for seg in strategy.segments:
         holds = (
-            True if seg.when_ast is None else bool(row.select(condition_expr(seg.when_ast)).item())
+            True
+            if seg.when_ast is None
+            else bool(row.select(condition_expr(seg.when_ast, dict(row.schema))).item())
         )
         segments.append((seg.id, seg.when or "(always)", holds))
     features = row.row(0, named=True)
@@ -73,7 +75,7 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
 
     checks: list[StepCheck] = []
     if segment is not None:
-        conditions = step_condition_exprs(strategy)
+        conditions = step_condition_exprs(strategy, dict(row.schema))
         own = steps_frame(strategy).filter((pl.col("segment") == segment) & (pl.col("arm") == arm))
         for (step_id,), group in own.group_by(["step"], maintain_order=True):
             days = sorted(group.get_column("dpd").to_list())

@@ -85,9 +85,10 @@ def segment_accounts(
         reach,
     )
     feats = feats.with_columns(bucket_expr(strategy).alias("bucket"))
+    schema = dict(feats.collect_schema())
     collected = feats.with_columns(
         pl.when(~pl.col("status").is_in(NOT_COLLECTED))
-        .then(segment_expr(strategy))
+        .then(segment_expr(strategy, schema))
         .alias("segment")
     ).collect()
     return collected.with_columns(
@@ -110,7 +111,9 @@ def plan_day(
 
     steps = steps_frame(strategy)
     fired = fired_steps(
-        accounts.filter(pl.col("segment").is_not_null()), steps, step_condition_exprs(strategy)
+        accounts.filter(pl.col("segment").is_not_null()),
+        steps,
+        step_condition_exprs(strategy, dict(accounts.schema)),
     )
     contacts = portfolio.tables["contacts"]
     point_history = contact_features(

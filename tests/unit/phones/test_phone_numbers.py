@@ -212,3 +212,35 @@ def test_example_numbers_of_every_region_and_type_are_accepted() -> None:
             examples.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     assert len(examples) > 1000
     assert_agrees(examples)
+
+
+def test_every_metadata_pattern_compiles_as_a_polars_regex() -> None:
+    # The vectorized path relies on it; a phonenumbers upgrade that breaks it must fail here.
+    probe = pl.Series(["0123456789"])
+    checked = 0
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+                meta = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code, None)
+            else:
+                meta = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+            assert meta is not None
+            descs = [
+                meta.general_desc,
+                meta.fixed_line,
+                meta.mobile,
+                meta.toll_free,
+                meta.premium_rate,
+                meta.shared_cost,
+                meta.personal_number,
+                meta.voip,
+                meta.pager,
+                meta.uan,
+                meta.voicemail,
+            ]
+            patterns = [d.national_number_pattern for d in descs if d is not None]
+            patterns += [meta.leading_digits, meta.national_prefix_for_parsing]
+            for pattern in filter(None, patterns):
+                probe.str.contains(f"^(?:{pattern})$")
+                checked += 1
+    assert checked > 1000

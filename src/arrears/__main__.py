@@ -1,0 +1,3 @@
+from arrears.cli.app import main
+
+main()
