@@ -7,6 +7,7 @@ no helper ever loops over rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -156,6 +157,28 @@ def gather(
     """
     vocab = pl.Series(name, list(values), dtype=pl.String)
     return vocab.gather(pl.Series(np.asarray(idx, dtype=np.int64))).alias(name)
+
+
+def by_country(
+    country: np.ndarray, builders: dict[int, Callable[[np.ndarray], pl.DataFrame]]
+) -> pl.DataFrame:
+    """Build rows per country with that country's builder, returned in the original row order.
+
+    String assembly is the costly part of the generator; building each country's strings only
+    for its own rows (rather than every format for every row, then choosing) saves most of it.
+    """
+    parts: list[pl.DataFrame] = []
+    rows: list[np.ndarray] = []
+    for c, build in builders.items():
+        idx = np.flatnonzero(country == c)
+        if idx.size:
+            parts.append(build(idx))
+            rows.append(idx)
+    if len(parts) == 1:
+        return parts[0]
+    inv = np.empty(country.size, dtype=np.int64)
+    inv[np.concatenate(rows)] = np.arange(country.size)
+    return pl.concat(parts).select(pl.all().gather(pl.Series(inv)))
 
 
 def take(series: pl.Series, idx: np.ndarray) -> pl.Series:

@@ -6,10 +6,12 @@ rather than random strings. All lookups are by NumPy index arrays into these tup
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import polars as pl
 
-from arrears.generate._common import gather, pick
+from arrears.generate._common import by_country, gather, pick
 
 # (surname, pinyin, weight in %), weights roughly the 2020 census shares.
 CN_SURNAMES: tuple[tuple[str, str, float], ...] = (
@@ -82,71 +84,78 @@ GB_MAIL = ("gmail.com", "hotmail.co.uk", "outlook.com", "btinternet.com", "yahoo
 def names_and_handles(
     rng: np.random.Generator, country: np.ndarray
 ) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """Full names, ASCII e-mail local parts and e-mail domains for customers of `country` (0/1/2).
+    """Full names, ASCII e-mail local parts and e-mail domains for people of `country` (0/1/2).
 
-    Draws are made for every row of every country and then selected by country, so the random
-    stream does not depend on the country mix (CN-only and mixed runs share the code path).
+    Chinese names are surname + one or two given characters, with QQ-number or pinyin e-mails;
+    English names are first + last name (US or GB surname pool) with `first.last12` e-mails.
     """
     n = country.size
     sur = pick(rng, n, [w for _, _, w in CN_SURNAMES])
     g1 = rng.integers(0, len(CN_GIVEN), n)
-    g2 = rng.integers(0, len(CN_GIVEN), n)
-    two = rng.random(n) < 0.65
+    g2 = np.where(rng.random(n) < 0.65, rng.integers(0, len(CN_GIVEN), n), len(CN_GIVEN))
     first = rng.integers(0, len(EN_FIRST), n)
-    us_last = rng.integers(0, len(US_LAST), n)
-    gb_last = rng.integers(0, len(GB_LAST), n)
+    last = rng.integers(0, 1000, n)
     number = rng.integers(1, 100, n)
     qq = rng.integers(10_000, 3_000_000_000, n)
     use_qq = rng.random(n) < 0.4
     dom = rng.integers(0, 1000, n)
+    given = [c for c, _ in CN_GIVEN] + [""]  # index len(CN_GIVEN) = no second character
+    given_py = [p for _, p in CN_GIVEN] + [""]
 
-    g2_idx = np.where(two, g2, len(CN_GIVEN))  # index len() = empty second character
-    cn_given = [c for c, _ in CN_GIVEN] + [""]
-    cn_given_py = [p for _, p in CN_GIVEN] + [""]
-    frame = pl.DataFrame(
-        {
-            "c": country,
-            "sur": gather([s for s, _, _ in CN_SURNAMES], sur),
-            "sur_py": gather([p for _, p, _ in CN_SURNAMES], sur),
-            "g1": gather([c for c, _ in CN_GIVEN], g1),
-            "g1_py": gather([p for _, p in CN_GIVEN], g1),
-            "g2": gather(cn_given, g2_idx),
-            "g2_py": gather(cn_given_py, g2_idx),
-            "first": gather(EN_FIRST, first),
-            "us_last": gather(US_LAST, us_last),
-            "gb_last": gather(GB_LAST, gb_last),
-            "num": number,
-            "qq": qq,
-            "use_qq": use_qq,
-            "cn_dom": gather(CN_MAIL, dom % len(CN_MAIL)),
-            "us_dom": gather(US_MAIL, dom % len(US_MAIL)),
-            "gb_dom": gather(GB_MAIL, dom % len(GB_MAIL)),
-        }
-    )
-    is_cn = pl.col("c") == 0
-    frame = frame.with_columns(last=pl.when(pl.col("c") == 2).then("gb_last").otherwise("us_last"))
-    out = frame.select(
-        name=pl.when(is_cn)
-        .then(pl.concat_str("sur", "g1", "g2"))
-        .otherwise(pl.concat_str("first", pl.lit(" "), "last")),
-        local=pl.when(is_cn & pl.col("use_qq"))
-        .then(pl.col("qq").cast(pl.String))
-        .when(is_cn)
-        .then(pl.concat_str("sur_py", pl.lit("."), "g1_py", "g2_py", pl.col("num").cast(pl.String)))
-        .otherwise(
-            pl.concat_str(
-                pl.col("first").str.to_lowercase(),
-                pl.lit("."),
-                pl.col("last").str.to_lowercase().str.replace("'", "", literal=True),
-                pl.col("num").cast(pl.String),
+    def chinese(i: np.ndarray) -> pl.DataFrame:
+        f = pl.DataFrame(
+            {
+                "sur": gather([s for s, _, _ in CN_SURNAMES], sur[i]),
+                "sur_py": gather([p for _, p, _ in CN_SURNAMES], sur[i]),
+                "g1": gather(given, g1[i]),
+                "g1_py": gather(given_py, g1[i]),
+                "g2": gather(given, g2[i]),
+                "g2_py": gather(given_py, g2[i]),
+                "num": number[i],
+                "qq": qq[i],
+                "use_qq": use_qq[i],
+                "dom": gather(CN_MAIL, dom[i] % len(CN_MAIL)),
+            }
+        )
+        qq_mail = pl.col("use_qq")
+        return f.select(
+            name=pl.concat_str("sur", "g1", "g2"),
+            local=pl.when(qq_mail)
+            .then(pl.col("qq").cast(pl.String))
+            .otherwise(
+                pl.concat_str(
+                    "sur_py", pl.lit("."), "g1_py", "g2_py", pl.col("num").cast(pl.String)
+                )
+            ),
+            domain=pl.when(qq_mail).then(pl.lit("qq.com")).otherwise("dom"),
+        )
+
+    def english(
+        lasts: tuple[str, ...], mails: tuple[str, ...]
+    ) -> Callable[[np.ndarray], pl.DataFrame]:
+        def build(i: np.ndarray) -> pl.DataFrame:
+            f = pl.DataFrame(
+                {
+                    "first": gather(EN_FIRST, first[i]),
+                    "last": gather(lasts, last[i] % len(lasts)),
+                    "num": number[i],
+                    "domain": gather(mails, dom[i] % len(mails)),
+                }
             )
-        ),
-        domain=pl.when(is_cn & pl.col("use_qq"))
-        .then(pl.lit("qq.com"))
-        .when(is_cn)
-        .then(pl.col("cn_dom"))
-        .when(pl.col("c") == 1)
-        .then(pl.col("us_dom"))
-        .otherwise(pl.col("gb_dom")),
+            return f.select(
+                name=pl.concat_str("first", pl.lit(" "), "last"),
+                local=pl.concat_str(
+                    pl.col("first").str.to_lowercase(),
+                    pl.lit("."),
+                    pl.col("last").str.to_lowercase().str.replace("'", "", literal=True),
+                    pl.col("num").cast(pl.String),
+                ),
+                domain="domain",
+            )
+
+        return build
+
+    out = by_country(
+        country, {0: chinese, 1: english(US_LAST, US_MAIL), 2: english(GB_LAST, GB_MAIL)}
     )
     return out["name"], out["local"], out["domain"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from arrears.generate._common import gather, ids, to_contract
+from arrears.generate._common import by_country, gather, ids, to_contract
 from arrears.generate.geo import (
     CN_ROADS,
     COUNTRIES,
@@ -28,6 +28,7 @@ from arrears.generate.geo import (
 from arrears.generate.names import names_and_handles
 
 COUNTRY_MODES: tuple[str, ...] = ("CN", "US", "GB", "mixed")
+POSTCODE_UNITS = "ABDEFGHJLNPQRSTUWXYZ"  # letters used in the inward part of GB postcodes
 
 
 @dataclass
@@ -70,8 +71,9 @@ def draw_regions(rng: np.random.Generator, country: np.ndarray, table: RegionTab
     return region
 
 
-def addresses(rng: np.random.Generator, country: np.ndarray, region: np.ndarray,
-              table: RegionTable) -> pl.Series:  # fmt: skip
+def addresses(
+    rng: np.random.Generator, country: np.ndarray, region: np.ndarray, table: RegionTable
+) -> pl.Series:
     """One postal address per customer, formatted the way each country writes them."""
     n = country.size
     regs = table.regions
@@ -79,52 +81,76 @@ def addresses(rng: np.random.Generator, country: np.ndarray, region: np.ndarray,
     road = rng.integers(0, 1000, n)
     building = rng.integers(1, 30, n)
     flat = rng.integers(1, 33, n) * 100 + rng.integers(1, 9, n)
-    zip_u = rng.random(n)
-    district = rng.integers(1, 21, n)
-    sector = rng.integers(1, 10, n)
-    letters = "ABDEFGHJLNPQRSTUWXYZ"
-    unit1 = rng.integers(0, len(letters), n)
-    unit2 = rng.integers(0, len(letters), n)
     zip_lo = np.array([r.zip_lo for r in regs])[region]
     zip_hi = np.array([r.zip_hi for r in regs])[region]
-    zips = (zip_lo + zip_u * (zip_hi - zip_lo + 1)).astype(np.int64)
-    frame = pl.DataFrame(
-        {
-            "c": country,
-            "prov": gather([r.province for r in regs], region),
-            "town": gather([r.town for r in regs], region),
-            "house": house,
-            "cn_road": gather(CN_ROADS, road % len(CN_ROADS)),
-            "us_street": gather(US_STREETS, road % len(US_STREETS)),
-            "us_suffix": gather(US_SUFFIXES, (road // 7) % len(US_SUFFIXES)),
-            "gb_street": gather(GB_STREETS, road % len(GB_STREETS)),
-            "building": building,
-            "flat": flat,
-            "zip": pl.Series(zips).cast(pl.String).str.zfill(5),
-            "district": district,
-            "sector": sector,
-            "u1": gather(list(letters), unit1),
-            "u2": gather(list(letters), unit2),
-        }
-    )
+    zips = (zip_lo + rng.random(n) * (zip_hi - zip_lo + 1)).astype(np.int64)
+    district = rng.integers(1, 21, n)
+    sector = rng.integers(1, 10, n)
+    unit = rng.integers(0, len(POSTCODE_UNITS) ** 2, n)
+    prov = [r.province for r in regs]
+    town = [r.town for r in regs]
     s = pl.col
-    cn = pl.concat_str(
-        "prov", "town", "cn_road", s("house").cast(pl.String), pl.lit("号"),
-        s("building").cast(pl.String), pl.lit("栋"), s("flat").cast(pl.String), pl.lit("室"),
-    )  # fmt: skip
-    us = pl.concat_str(
-        s("house").cast(pl.String), pl.lit(" "), "us_street", pl.lit(" "), "us_suffix",
-        pl.lit(", "), "town", pl.lit(", "), "prov", pl.lit(" "), "zip",
-    )  # fmt: skip
-    gb = pl.concat_str(
-        s("house").cast(pl.String), pl.lit(" "), "gb_street", pl.lit(", "), "town", pl.lit(", "),
-        "prov", s("district").cast(pl.String), pl.lit(" "), s("sector").cast(pl.String),
-        "u1", "u2",
-    )  # fmt: skip
-    out = frame.select(
-        pl.when(s("c") == 0).then(cn).when(s("c") == 1).then(us).otherwise(gb).alias("address")
-    )
-    return out.to_series()
+
+    def chinese(i: np.ndarray) -> pl.DataFrame:
+        f = pl.DataFrame(
+            {
+                "prov": gather(prov, region[i]),
+                "town": gather(town, region[i]),
+                "road": gather(CN_ROADS, road[i] % len(CN_ROADS)),
+                "house": house[i],
+                "building": building[i],
+                "flat": flat[i],
+            }
+        )
+        return f.select(
+            address=pl.concat_str(
+                "prov", "town", "road", s("house").cast(pl.String), pl.lit("号"),
+                s("building").cast(pl.String), pl.lit("栋"), s("flat").cast(pl.String),
+                pl.lit("室"),
+            )
+        )  # fmt: skip
+
+    def american(i: np.ndarray) -> pl.DataFrame:
+        f = pl.DataFrame(
+            {
+                "house": house[i],
+                "street": gather(US_STREETS, road[i] % len(US_STREETS)),
+                "suffix": gather(US_SUFFIXES, (road[i] // 7) % len(US_SUFFIXES)),
+                "town": gather(town, region[i]),
+                "state": gather(prov, region[i]),
+                "zip": zips[i],
+            }
+        )
+        return f.select(
+            address=pl.concat_str(
+                s("house").cast(pl.String), pl.lit(" "), "street", pl.lit(" "), "suffix",
+                pl.lit(", "), "town", pl.lit(", "), "state", pl.lit(" "),
+                s("zip").cast(pl.String).str.zfill(5),
+            )
+        )  # fmt: skip
+
+    def british(i: np.ndarray) -> pl.DataFrame:
+        units = [a + b for a in POSTCODE_UNITS for b in POSTCODE_UNITS]
+        f = pl.DataFrame(
+            {
+                "house": house[i],
+                "street": gather(GB_STREETS, road[i] % len(GB_STREETS)),
+                "town": gather(town, region[i]),
+                "area": gather(prov, region[i]),
+                "district": district[i],
+                "sector": sector[i],
+                "unit": gather(units, unit[i]),
+            }
+        )
+        return f.select(
+            address=pl.concat_str(
+                s("house").cast(pl.String), pl.lit(" "), "street", pl.lit(", "), "town",
+                pl.lit(", "), "area", s("district").cast(pl.String), pl.lit(" "),
+                s("sector").cast(pl.String), "unit",
+            )
+        )  # fmt: skip
+
+    return by_country(country, {0: chinese, 1: american, 2: british}).to_series()
 
 
 def generate_people(rng: np.random.Generator, n: int, mode: str) -> People:
