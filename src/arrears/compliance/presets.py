@@ -58,7 +58,7 @@ def load_preset(preset_id: str) -> Preset:
     hours = raw["contact_hours"]
     third = raw.get("third_party", {})
     freq = raw.get("call_frequency", {})
-    sources = {
+    sources: dict[str, str] = {
         key: " ".join(str(raw[key]["source"]).split())
         for key in ("contact_hours", "holds", "third_party", "call_frequency")
         if key in raw and "source" in raw[key]

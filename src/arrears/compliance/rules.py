@@ -18,6 +18,7 @@ from datetime import timedelta
 import polars as pl
 
 from arrears.contract.tables import VOICE_CHANNELS
+from arrears.exprs import first_of
 
 NEVER = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
 
@@ -182,15 +183,10 @@ RULES: tuple[Rule, ...] = (
 def first_refusal(rules: tuple[Rule, ...] = RULES) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(rule, detail, next_allowed_at) of the first rule that refuses the row, else nulls."""
     verdicts = [r.verdict() for r in rules]
-    rule = pl.when(verdicts[0].blocked).then(verdicts[0].rule)
-    detail = pl.when(verdicts[0].blocked).then(verdicts[0].detail)
-    nxt = pl.when(verdicts[0].blocked).then(verdicts[0].next_allowed_at)
-    for v in verdicts[1:]:
-        rule = rule.when(v.blocked).then(v.rule)
-        detail = detail.when(v.blocked).then(v.detail)
-        nxt = nxt.when(v.blocked).then(v.next_allowed_at)
     return (
-        rule.otherwise(None).cast(pl.String).alias("rule"),
-        detail.otherwise(None).cast(pl.String).alias("detail"),
-        nxt.otherwise(None).cast(pl.Datetime("us", "UTC")).alias("next_allowed_at"),
+        first_of([(v.blocked, v.rule) for v in verdicts]).cast(pl.String).alias("rule"),
+        first_of([(v.blocked, v.detail) for v in verdicts]).cast(pl.String).alias("detail"),
+        first_of([(v.blocked, v.next_allowed_at) for v in verdicts])
+        .cast(pl.Datetime("us", "UTC"))
+        .alias("next_allowed_at"),
     )

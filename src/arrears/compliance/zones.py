@@ -17,9 +17,17 @@ import polars as pl
 
 from arrears.contract.phones import country_zones
 
-__all__ = ["contact_zone_sets", "contact_zone_sources", "country_zone_lists"]
+__all__ = [
+    "contact_zone_info",
+    "contact_zone_sets",
+    "contact_zone_sources",
+    "country_zone_lists",
+]
 
 _ZONES = pl.List(pl.String)
+_INFO = pl.Struct({"zones": _ZONES, "sources": pl.String})
+# Separators for the per-row key; IANA zone names never contain control characters.
+_FIELD, _ITEM = "\x1e", "\x1f"
 
 
 def _expr(value: pl.Expr | str) -> pl.Expr:
@@ -32,10 +40,6 @@ def _zone(value: pl.Expr | str) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def _phone(value: pl.Expr | str) -> pl.Expr:
-    return _expr(value).cast(_ZONES).fill_null(pl.lit([], dtype=_ZONES))
-
-
 def country_zone_lists(countries: pl.Series) -> pl.Series:
     """``country_zones`` of each ISO 3166-1 code (List[String]; empty for unknown or null).
 
@@ -43,26 +47,71 @@ def country_zone_lists(countries: pl.Series) -> pl.Series:
     """
     text = countries.cast(pl.String)
     distinct = text.drop_nulls().unique().to_list()
-    lists = pl.Series([list(country_zones(c)) for c in distinct], dtype=_ZONES)
     if not distinct:
         return pl.Series(text.name, dtype=_ZONES).extend_constant([], len(text))
+    lists = pl.Series([list(country_zones(c)) for c in distinct], dtype=_ZONES)
     index = text.replace_strict(distinct, list(range(len(distinct))), return_dtype=pl.UInt32)
     return lists.gather(index).fill_null(pl.lit([], dtype=_ZONES)).alias(text.name)
 
 
-def _union(
-    contact_tz: pl.Expr | str, customer_tz: pl.Expr | str, phone_zone_list: pl.Expr | str
+def _answer(key: str) -> tuple[list[str], str]:
+    """Zone set and sources for one distinct combination of the four inputs."""
+    contact, address, phone, country = key.split(_FIELD)
+    phone_zones = [z for z in phone.split(_ITEM) if z]
+    zones = sorted({z for z in (contact, address, *phone_zones) if z})
+    if zones:
+        used = [("contact", contact), ("address", address), ("phone", phone_zones)]
+        return zones, ", ".join(label for label, present in used if present)
+    fallback = list(country_zones(country)) if country else []
+    return fallback, ("country" if fallback else "none")
+
+
+def _resolve(batch: pl.Series) -> pl.Series:
+    """Per distinct (contact zone, address zone, phone zones, country): Python once, then gather.
+
+    Column-wise list operations (concat, unique, sort) over millions of tiny lists are far
+    slower than hashing one string key per row and answering each distinct key once.
+    """
+    frame = batch.struct.unnest()
+    key = frame.select(
+        pl.concat_str(
+            [
+                _zone("contact").fill_null(""),
+                _zone("address").fill_null(""),
+                pl.col("phone").cast(_ZONES).list.join(_ITEM, ignore_nulls=True).fill_null(""),
+                pl.col("country").cast(pl.String).str.strip_chars().fill_null(""),
+            ],
+            separator=_FIELD,
+        )
+    ).to_series()
+    distinct = key.unique().to_list()
+    answers = [_answer(k) for k in distinct]
+    if not distinct:
+        return pl.Series(batch.name, dtype=_INFO)
+    index = key.replace_strict(distinct, list(range(len(distinct))), return_dtype=pl.UInt32)
+    zones = pl.Series("zones", [a[0] for a in answers], dtype=_ZONES).gather(index)
+    sources = pl.Series("sources", [a[1] for a in answers], dtype=pl.String).gather(index)
+    return pl.DataFrame([zones, sources]).to_struct(batch.name)
+
+
+def contact_zone_info(
+    contact_tz: pl.Expr | str,
+    customer_tz: pl.Expr | str,
+    phone_zone_list: pl.Expr | str,
+    country: pl.Expr | str,
 ) -> pl.Expr:
-    listed = pl.concat_list([_zone(contact_tz), _zone(customer_tz), _phone(phone_zone_list)])
-    return (
-        listed.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
-        .list.unique()
-        .list.sort()
+    """A struct of ``zones`` and ``sources``: both answers, the inputs resolved once.
+
+    See :func:`contact_zone_sets` and :func:`contact_zone_sources`; prefer this when a plan
+    needs both (each of those resolves the inputs again).
+    """
+    inputs = pl.struct(
+        _expr(contact_tz).cast(pl.String).alias("contact"),
+        _expr(customer_tz).cast(pl.String).alias("address"),
+        _expr(phone_zone_list).cast(_ZONES).alias("phone"),
+        _expr(country).cast(pl.String).alias("country"),
     )
-
-
-def _fallback(country: pl.Expr | str) -> pl.Expr:
-    return _expr(country).map_batches(country_zone_lists, return_dtype=_ZONES, is_elementwise=True)
+    return inputs.map_batches(_resolve, return_dtype=_INFO, is_elementwise=True)
 
 
 def contact_zone_sets(
@@ -78,8 +127,8 @@ def contact_zone_sets(
     ``country`` (fail closed: the narrowest window in the country); when the country is unknown
     too, an empty list, which gives no window, so the caller blocks.
     """
-    union = _union(contact_tz, customer_tz, phone_zone_list)
-    return pl.when(union.list.len() > 0).then(union).otherwise(_fallback(country))
+    info = contact_zone_info(contact_tz, customer_tz, phone_zone_list, country)
+    return info.struct.field("zones")
 
 
 def contact_zone_sources(
@@ -93,24 +142,5 @@ def contact_zone_sources(
     ``"contact, address, phone"`` (the sources that had a zone, in that order), ``"country"``
     when it fell back to the country's zones, ``"none"`` when nothing was known.
     """
-    used = pl.concat_str(
-        [
-            pl.when(_zone(contact_tz).is_not_null()).then(pl.lit("contact")),
-            pl.when(_zone(customer_tz).is_not_null()).then(pl.lit("address")),
-            pl.when(
-                _phone(phone_zone_list)
-                .list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
-                .list.len()
-                > 0
-            ).then(pl.lit("phone")),
-        ],
-        separator=", ",
-        ignore_nulls=True,
-    )
-    return (
-        pl.when(used.str.len_bytes() > 0)
-        .then(used)
-        .when(_fallback(country).list.len() > 0)
-        .then(pl.lit("country"))
-        .otherwise(pl.lit("none"))
-    )
+    info = contact_zone_info(contact_tz, customer_tz, phone_zone_list, country)
+    return info.struct.field("sources")

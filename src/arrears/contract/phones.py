@@ -354,11 +354,11 @@ def _classify_code(part: pl.DataFrame, code: _CallingCode, with_zones: bool) -> 
         )
     out = pl.concat(frames, how="diagonal").select("i", "nsn", "status", "suggestion")
     if with_zones:
-        out = out.with_columns(zid=_zone_id(code, out.get_column("status")))
+        out = out.with_columns(zid=_zone_id(code))
     return out.drop("nsn")
 
 
-def _zone_id(code: _CallingCode, status: pl.Series) -> pl.Expr:
+def _zone_id(code: _CallingCode) -> pl.Expr:
     """Zone-set id: longest time-zone prefix for geographical numbers, else the code's zones."""
     tables = _zone_tables()
     text = str(code.code)

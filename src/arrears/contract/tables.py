@@ -116,7 +116,12 @@ class Table:
         return tuple(c.name for c in self.columns if c.required)
 
 
-S, D, DT, TS, INT, B = "str", "decimal", "date", "timestamp", "int", "bool"
+S: Kind = "str"
+D: Kind = "decimal"
+DT: Kind = "date"
+TS: Kind = "timestamp"
+INT: Kind = "int"
+B: Kind = "bool"
 
 TABLES: dict[str, Table] = {
     t.name: t

@@ -14,6 +14,7 @@ import polars as pl
 
 from arrears.contract.phones import phone_errors, timezone_errors
 from arrears.contract.tables import Column, Table
+from arrears.exprs import first_of
 
 UTC = "UTC"
 TIMESTAMP = pl.Datetime("us", UTC)
@@ -59,7 +60,7 @@ def _typed(col: Column, dtype: pl.DataType) -> pl.Expr:
         if dtype == pl.Boolean:
             return pl.col(name)
         low = _text(name).str.to_lowercase()
-        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+        return first_of([(low.is_in(_TRUE), True), (low.is_in(_FALSE), False)])
     if col.kind == "date":
         if dtype == pl.Date:
             return pl.col(name)
@@ -117,12 +118,7 @@ def _column_error(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) ->
         branches.append((present & phone_err.is_not_null(), phone_err))
     if col.timezone:
         branches.append((present, pl.col(f"__tz_{name}")))
-    if not branches:
-        return pl.lit(None, dtype=pl.String)
-    expr = pl.when(branches[0][0]).then(branches[0][1])
-    for cond, msg in branches[1:]:
-        expr = expr.when(cond).then(msg)
-    return expr.otherwise(None).cast(pl.String)
+    return first_of(branches, otherwise=pl.lit(None, dtype=pl.String)).cast(pl.String)
 
 
 def _with_optional_columns(raw: pl.DataFrame, table: Table) -> pl.DataFrame:

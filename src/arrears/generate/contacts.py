@@ -77,13 +77,13 @@ def _opt_outs(rng: np.random.Generator, kinds: np.ndarray) -> pl.Series:
         ("letter", "letter", "visit", "letter,visit", "visit"),
     )
     flat: list[str | None] = [c for row in choices for c in row]
-    which = kinds * 5 + rng.integers(0, 5, kinds.size)
-    which = np.where(rng.random(kinds.size) < 0.03, which, len(flat))
+    which = kinds.astype(np.int16) * 5 + rng.integers(0, 5, kinds.size, dtype=np.int16)
+    which = np.where(rng.random(kinds.size, dtype=np.float32) < 0.03, which, len(flat))
     return gather([*flat, None], which, "opt_out")
 
 
 def generate_contacts(
-    rng: np.random.Generator, people: People, book: Book, as_of_day: int
+    rng: np.random.Generator, people: People, book: Book, as_of_day: int, first_id: int = 1
 ) -> ContactBook:
     """All contact points of all customers, laid out customer by customer."""
     nc = people.size
@@ -139,46 +139,48 @@ def generate_contacts(
         ]
     )
     total = pos.size
-    inv = np.empty(total, dtype=np.int64)
-    inv[pos] = np.arange(total)
+    index_type = np.int32 if total < 2**31 else np.int64
+    inv = np.empty(total, dtype=index_type)
+    inv[pos] = np.arange(total, dtype=index_type)
+    del pos
     n_self = d_owner.size + e_owner_mail.size + nc
+    i8 = np.int8
 
-    def final(*blocks: np.ndarray) -> np.ndarray:
+    def final(*blocks: np.ndarray, dtype: type = i8) -> np.ndarray:
         """Scatter per-block arrays into the final (customer by customer) row order."""
-        return np.concatenate(blocks)[inv]
+        return np.concatenate([b.astype(dtype, copy=False) for b in blocks])[inv]
 
-    owner = final(d_owner, e_owner_mail, np.arange(nc), o_owner)
-    kind = final(
-        np.zeros(d_owner.size, np.int64), np.ones(e_owner_mail.size, np.int64),
-        np.full(nc, 2), np.zeros(o_owner.size, np.int64),
-    )  # fmt: skip
-    role = final(np.zeros(n_self, np.int64), np.full(e_owner.size, 3), np.full(g_owner.size, 2))
-    relation = final(np.zeros(n_self, dtype=np.int64), em_rel, g_rel)
+    # Columns are built one at a time and temporaries dropped early: at 10 M accounts this
+    # table has ~40 M rows and its peak memory is the generator's peak.
+    columns: dict[str, pl.Series] = {"contact_id": ids("P", total, 9, first_id)}
+    owner = final(d_owner, e_owner_mail, np.arange(nc), o_owner, dtype=index_type)
+    columns["customer_id"] = take(people.customer_id, owner)
+    del owner
+    kind = final(np.zeros(d_owner.size), np.ones(e_owner_mail.size), np.full(nc, 2),
+                 np.zeros(o_owner.size))  # fmt: skip
+    role = final(np.zeros(n_self), np.full(e_owner.size, 3), np.full(g_owner.size, 2))
+    columns["role"] = gather(ROLES, role)
+    columns["relation"] = gather(RELATIONS, final(np.zeros(n_self), em_rel, g_rel))
+    columns["kind"] = gather(("phone", "email", "address"), kind)
+    columns["value"] = take(pl.concat([d_values, emails, people.address, o_values]), inv)
+    del d_values, emails, o_values
     zone = final(d_zone, people.zone[e_owner_mail], people.zone, o_zone)
-
     is_phone = kind == 0
-    dead = is_phone & (rng.random(total) < np.where(role == 0, *DEAD_PHONE_SHARE))
-    zone_known = rng.random(total) < np.where(is_phone, 0.10, 0.05)
-    refused = (role == 3) & (rng.random(total) < 0.02)
-    refused_at = (as_of_day - rng.integers(1, 181, total)) * US_PER_DAY + rng.integers(
-        8 * 3600, 20 * 3600, total
+    zone_known = rng.random(total, dtype=np.float32) < np.where(is_phone, 0.10, 0.05)
+    columns["timezone"] = gather([*ZONES, None], np.where(zone_known, zone, len(ZONES)).astype(i8))
+    del zone, zone_known
+    columns["opt_out"] = _opt_outs(rng, kind)
+    dead = is_phone & (rng.random(total, dtype=np.float32) < np.where(role == 0, *DEAD_PHONE_SHARE))
+    refused = (role == 3) & (rng.random(total, dtype=np.float32) < 0.02)
+    who = np.flatnonzero(refused)
+    refused_at = np.zeros(total, dtype=np.int64)
+    refused_at[who] = (as_of_day - rng.integers(1, 181, who.size)) * US_PER_DAY + rng.integers(
+        8 * 3600, 20 * 3600, who.size
     ) * US_PER_SECOND
-    values = take(pl.concat([d_values, emails, people.address, o_values]), inv)
-    contact_id = ids("P", total, 9)
-    table = to_contract(
-        "contacts",
-        {
-            "contact_id": contact_id,
-            "customer_id": take(people.customer_id, owner),
-            "role": gather(ROLES, role),
-            "relation": gather(RELATIONS, relation),
-            "kind": gather(("phone", "email", "address"), kind),
-            "value": values,
-            "timezone": gather([*ZONES, None], np.where(zone_known, zone, len(ZONES))),
-            "opt_out": _opt_outs(rng, kind),
-            "refused_at": utc_series("refused_at", refused_at, refused),
-        },
-    )
+    columns["refused_at"] = utc_series("refused_at", refused_at, refused)
+    del refused_at, kind, role, is_phone
+    table = to_contract("contacts", columns)
+    contact_id = columns["contact_id"]
     return ContactBook(
         table, contact_id, phone_start, n_phone, email_pos, address_pos, em_start, n_em,
         guarantor_pos, dead, refused,

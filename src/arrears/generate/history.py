@@ -155,6 +155,7 @@ def generate_attempts(
     contacts: ContactBook,
     staff: Staff,
     as_of_day: int,
+    first_id: int = 1,
 ) -> History:
     """The attempts table and the arrays `money.py` needs (rpc times per account)."""
     mult = np.zeros(len(STATUSES))
@@ -185,9 +186,10 @@ def generate_attempts(
     # Segments: each account's pre-due attempts, then its overdue ones (always later in time).
     seg_counts = np.stack([n_pre, n_od], axis=1).ravel()
     seg = np.repeat(np.arange(seg_counts.size, dtype=np.int64), seg_counts)
-    acc = seg // 2
+    acc = (seg // 2).astype(np.int32)  # compact dtypes: at 10 M accounts there are ~30 M rows
     is_pre = (seg % 2) == 0
     u = _sorted_uniforms(rng, seg, seg_counts)
+    del seg
 
     # Overdue attempts: invert the cumulative rate curve between cum[lo] and cum[hi]; the
     # fractional part is the position within that day. Sorted u -> attempts in time order.
@@ -201,30 +203,38 @@ def generate_attempts(
     j = np.minimum(y.astype(np.int64), a_phi - a_plo)
     k = np.where(is_pre, a_phi - j, dpd[acc] - dpd_then)
     frac = np.where(is_pre, np.clip(y - j, 0.0, 0.999999), frac_od)
-    dpd_then = np.where(is_pre, 0, dpd_then)
-    del target, frac_od, y, j, a_lo, a_hi, a_plo, a_phi, seg
-    stage = _stage(dpd_then)
+    dpd_then = np.where(is_pre, 0, dpd_then).astype(np.int32)
+    k = k.astype(np.int32)
+    del target, frac_od, y, j, a_lo, a_hi, a_plo, a_phi, u, is_pre
+    stage = _stage(dpd_then).astype(np.int8)
 
     cust = book.customer[acc]
     channel = pick_rows(rng, CHANNEL_MIX, stage)
     email, letter = CHANNELS.index("email"), CHANNELS.index("letter")
     channel = np.where((channel == email) & (contacts.email_pos[cust] < 0), 0, channel)
+    channel = channel.astype(np.int8)
     voice = (channel >= 1) & (channel <= 3)  # ivr, robot_call, human_call
     text = ~voice
 
     # Local time: the day's fraction warped through the hour profile (monotone, so the order
     # within an account is kept), then UTC via the zone offset table.
     sec = _local_seconds(frac)
+    del frac
     day = as_of_day - k
+    del k
     zone = people.zone[cust]
     at = local_to_utc(zone, day, sec, ZONES)
     cutoff = as_of_day * US_PER_DAY
-    late = at >= cutoff  # west of UTC, the last local day runs past the run date: squeeze it
-    if late.any():
-        limit = (cutoff - (at[late] - sec[late] * US_PER_SECOND)) // US_PER_SECOND - 1
-        squeezed = 8 * 3600 + (sec[late] - 8 * 3600) * (limit - 8 * 3600) // (13 * 3600)
-        sec[late] = squeezed
-        at[late] = local_to_utc(zone[late], day[late], squeezed, ZONES)
+    # West of UTC the last local day runs past the run date: squeeze that whole day's hours
+    # into what is left before it (all of them, so the order within the account is kept).
+    midnight_utc = at - sec * US_PER_SECOND
+    limit = (cutoff - midnight_utc) // US_PER_SECOND - 1
+    short = limit < 21 * 3600
+    if short.any():
+        squeezed = 8 * 3600 + (sec[short] - 8 * 3600) * (limit[short] - 8 * 3600) // (13 * 3600)
+        sec[short] = squeezed
+        at[short] = midnight_utc[short] + squeezed * US_PER_SECOND
+    del midnight_utc, limit, short, sec, zone
 
     # Contact point: a debtor phone (mostly the first), the e-mail or the address.
     n_ph = contacts.n_phone[cust]
@@ -232,13 +242,15 @@ def generate_attempts(
     phone = contacts.phone_start[cust] + np.where(rng.random(acc.size) < 0.75, 0, alt)
     point = np.where(channel == email, contacts.email_pos[cust], phone)
     point = np.where(channel == letter, contacts.address_pos[cust], point)
+    del n_ph, alt, phone
 
     outcome = pick_rows(rng, DEBTOR_OUTCOMES, channel)
     keep_rpc = rng.random(acc.size) < RPC_KEEP_BY_STAGE[stage]
     outcome = np.where((outcome == _O["rpc"]) & ~keep_rpc, _O["no_answer"], outcome)
     dead = contacts.dead[point]
     outcome = np.where(dead & voice, _O["no_connect"], outcome)
-    outcome = np.where(dead & text & (channel != letter), _O["failed"], outcome)
+    outcome = np.where(dead & text & (channel != letter), _O["failed"], outcome).astype(np.int8)
+    del keep_rpc, dead, text
 
     # Emergency contacts / guarantors: human calls after >= 6 failed debtor calls.
     failed = voice & np.isin(outcome, FAILED)
@@ -246,6 +258,7 @@ def generate_attempts(
     acc_first = np.r_[True, acc[1:] != acc[:-1]]
     base = np.maximum.accumulate(np.where(acc_first, run - failed, 0))
     prior_failed = run - failed - base
+    del run, base, acc_first, failed
     human = channel == CHANNELS.index("human_call")
     cand = np.flatnonzero(human & (prior_failed >= EMERGENCY_AFTER_FAILS))
     cand = cand[rng.random(cand.size) < 0.3]
@@ -270,7 +283,7 @@ def generate_attempts(
     table = to_contract(
         "attempts",
         {
-            "attempt_id": ids("AT", acc.size, 10),
+            "attempt_id": ids("AT", acc.size, 10, first_id),
             "account_id": take(book.account_id, acc),
             "contact_id": take(contacts.contact_id, point),
             "channel": gather(CHANNELS, channel),

@@ -36,7 +36,11 @@ def _cents(x: np.ndarray) -> np.ndarray:
 
 
 def generate_money(
-    rng: np.random.Generator, book: Book, history: History, as_of_day: int
+    rng: np.random.Generator,
+    book: Book,
+    history: History,
+    as_of_day: int,
+    first_ids: tuple[int, int] = (1, 1),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The payments and promises tables."""
     cutoff = as_of_day * US_PER_DAY
@@ -76,7 +80,7 @@ def generate_money(
     promises = to_contract(
         "promises",
         {
-            "promise_id": ids("PR", n_pr, 9),
+            "promise_id": ids("PR", n_pr, 9, first_ids[1]),
             "account_id": take(book.account_id, p_acc),
             "made_at": utc_series("made_at", made),
             "due_date": date_series("due_date", due),
@@ -112,7 +116,7 @@ def generate_money(
     payments = to_contract(
         "payments",
         {
-            "payment_id": ids("PAY", order.size, 9),
+            "payment_id": ids("PAY", order.size, 9, first_ids[0]),
             "account_id": take(book.account_id, pay_acc[order]),
             "paid_at": utc_series("paid_at", pay_at[order]),
             "amount": pay_amt[order],

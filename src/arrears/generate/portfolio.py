@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -17,11 +18,11 @@ import numpy as np
 import polars as pl
 
 from arrears.generate._common import EPOCH
-from arrears.generate.accounts import customers_for, generate_accounts
+from arrears.generate.accounts import Book, customers_for, generate_accounts
 from arrears.generate.contacts import generate_contacts
 from arrears.generate.history import generate_attempts
 from arrears.generate.money import generate_money
-from arrears.generate.people import COUNTRY_MODES, generate_people
+from arrears.generate.people import COUNTRY_MODES, People, generate_people
 from arrears.generate.staff import generate_staff
 
 Progress = Callable[[str, float], None]
@@ -37,15 +38,14 @@ TABLE_ORDER: tuple[str, ...] = (
     "agents",
     "cases",
 )
-# Share of the total work each stage represents, for the progress bar.
+# Share of the total work done after each stage, for the progress bar; the per-customer
+# stages (contacts, attempts, payments) then report from 0.3 to 1.0, slice by slice.
 _STAGES: tuple[tuple[str, float], ...] = (
     ("customers", 0.15),
-    ("accounts", 0.25),
-    ("contacts", 0.55),
-    ("teams", 0.60),
-    ("attempts", 0.90),
-    ("payments", 1.0),
+    ("accounts", 0.22),
+    ("teams", 0.30),
 )
+CHUNK_ACCOUNTS = 1_000_000
 CSV_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
@@ -81,26 +81,113 @@ def generate_portfolio(
     done("customers")
     book = generate_accounts(rng, owner, people.customer_id, people.country, as_of_day)
     done("accounts")
-    contacts = generate_contacts(rng, people, book, as_of_day)
-    done("contacts")
     staff = generate_staff(rng, people, book, as_of_day)
     done("teams")
-    history = generate_attempts(rng, people, book, contacts, staff, as_of_day)
-    done("attempts")
-    payments, promises = generate_money(rng, book, history, as_of_day)
-    done("payments")
+
+    # Contacts, attempts and money are the bulk of the rows: build them one slice of customers
+    # at a time so the temporaries of only one slice are alive (10 M accounts stay in memory).
+    parts: dict[str, list[pl.DataFrame]] = {
+        t: [] for t in ("contacts", "attempts", "payments", "promises")
+    }
+    next_id = dict.fromkeys(parts, 1)
+    bounds = _chunk_bounds(book.customer, n_customers)
+    for i, (c0, c1, a0, a1) in enumerate(bounds):
+        sub_people = _slice_people(people, c0, c1)
+        sub_book = _slice_book(book, a0, a1, c0)
+        sub_staff = replace(staff, case_agent=staff.case_agent[a0:a1])
+        step = _step_reporter(progress, i, len(bounds))
+        contacts = generate_contacts(rng, sub_people, sub_book, as_of_day, next_id["contacts"])
+        step("contacts", 0.4)
+        history = generate_attempts(
+            rng, sub_people, sub_book, contacts, sub_staff, as_of_day, next_id["attempts"]
+        )
+        step("attempts", 0.85)
+        payments, promises = generate_money(
+            rng, sub_book, history, as_of_day, (next_id["payments"], next_id["promises"])
+        )
+        for name, frame in (
+            ("contacts", contacts.table),
+            ("attempts", history.table),
+            ("payments", payments),
+            ("promises", promises),
+        ):
+            parts[name].append(frame)
+            next_id[name] += frame.height
+        del contacts, history
+        step("payments", 1.0)
+    joined = {name: pl.concat(frames, rechunk=False) for name, frames in parts.items()}
     tables = {
         "customers": people.table,
         "accounts": book.table,
-        "contacts": contacts.table,
-        "attempts": history.table,
-        "payments": payments,
-        "promises": promises,
+        "contacts": joined["contacts"],
+        "attempts": joined["attempts"],
+        "payments": joined["payments"],
+        "promises": joined["promises"],
         "teams": staff.teams,
         "agents": staff.agents,
         "cases": staff.cases,
     }
     return {name: tables[name] for name in TABLE_ORDER}
+
+
+def _step_reporter(
+    progress: Progress | None, chunk: int, chunks: int
+) -> Callable[[str, float], None]:
+    """Progress of the per-slice stages, mapped onto 0.3..1.0 of the whole run."""
+
+    def step(stage: str, within: float) -> None:
+        if progress is not None:
+            progress(stage, round(0.3 + 0.7 * (chunk + within) / chunks, 4))
+
+    return step
+
+
+def _chunk_bounds(customer: np.ndarray, n_customers: int) -> list[tuple[int, int, int, int]]:
+    """(first customer, end customer, first account, end account) of each slice of the book.
+
+    Slices hold about CHUNK_ACCOUNTS accounts and never split a customer (accounts are sorted
+    by customer), so each slice is a self-contained sub-book.
+    """
+    n = customer.size
+    starts = [0]
+    for a in range(CHUNK_ACCOUNTS, n, CHUNK_ACCOUNTS):
+        c = int(customer[a])
+        first = int(np.searchsorted(customer, c, side="left"))
+        if first > starts[-1]:
+            starts.append(first)
+    ends = [*starts[1:], n]
+    return [
+        (int(customer[a0]), int(customer[a1 - 1]) + 1 if a1 < n else n_customers, a0, a1)
+        for a0, a1 in zip(starts, ends, strict=True)
+    ]
+
+
+def _slice_people(people: People, c0: int, c1: int) -> People:
+    return replace(
+        people,
+        customer_id=people.customer_id.slice(c0, c1 - c0),
+        country=people.country[c0:c1],
+        region=people.region[c0:c1],
+        zone=people.zone[c0:c1],
+        email_local=people.email_local.slice(c0, c1 - c0),
+        email_domain=people.email_domain.slice(c0, c1 - c0),
+        address=people.address.slice(c0, c1 - c0),
+    )
+
+
+def _slice_book(book: Book, a0: int, a1: int, c0: int) -> Book:
+    return replace(
+        book,
+        account_id=book.account_id.slice(a0, a1 - a0),
+        customer=book.customer[a0:a1] - c0,
+        country=book.country[a0:a1],
+        product=book.product[a0:a1],
+        dpd=book.dpd[a0:a1],
+        status=book.status[a0:a1],
+        overdue=book.overdue[a0:a1],
+        balance=book.balance[a0:a1],
+        next_due=book.next_due[a0:a1],
+    )
 
 
 def write_portfolio(

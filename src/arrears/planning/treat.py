@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from arrears.contract.tables import CHANNEL_POINT_KIND
+from arrears.exprs import first_of
 
 STEP_KEYS = ("segment", "arm", "dpd")
 
@@ -24,11 +25,11 @@ def fired_steps(
     """One row per (account, step) that fires today."""
     joined = accounts.join(steps, on=list(STEP_KEYS), how="inner")
     if step_conditions and joined.height:
-        ids = list(step_conditions)
-        holds = pl.when(pl.col("step") == ids[0]).then(step_conditions[ids[0]])
-        for step_id in ids[1:]:
-            holds = holds.when(pl.col("step") == step_id).then(step_conditions[step_id])
-        joined = joined.filter(holds.otherwise(True).fill_null(False))
+        holds = first_of(
+            [(pl.col("step") == step_id, cond) for step_id, cond in step_conditions.items()],
+            otherwise=True,
+        )
+        joined = joined.filter(holds.fill_null(False))
     return joined.with_columns(
         pl.col("channel").replace_strict(CHANNEL_POINT_KIND, return_dtype=pl.String).alias("_kind")
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from arrears.exprs import first_of
 from arrears.strategy.check import contract_columns
 from arrears.strategy.compile_polars import condition_expr
 from arrears.strategy.model import Step, Strategy
@@ -38,14 +39,14 @@ def _schema(schema: Mapping[str, pl.DataType] | None) -> Mapping[str, pl.DataTyp
 def bucket_expr(strategy: Strategy, dpd: pl.Expr | None = None) -> pl.Expr:
     """The bucket name for `dpd` (String), null when no bucket holds it; first listed wins."""
     dpd = pl.col("dpd") if dpd is None else dpd
-    out: Any = pl
-    for b in strategy.buckets:
-        test = dpd >= b.lo if b.hi is None else dpd.is_between(b.lo, b.hi, closed="both")
-        out = out.when(test).then(pl.lit(b.name, dtype=pl.String))
-    if out is pl:
-        return pl.lit(None, dtype=pl.String).alias("bucket")
-    expr: pl.Expr = out.otherwise(pl.lit(None, dtype=pl.String))
-    return expr.alias("bucket")
+    branches = [
+        (
+            dpd >= b.lo if b.hi is None else dpd.is_between(b.lo, b.hi, closed="both"),
+            pl.lit(b.name, dtype=pl.String),
+        )
+        for b in strategy.buckets
+    ]
+    return first_of(branches, otherwise=pl.lit(None, dtype=pl.String)).alias("bucket")
 
 
 def segment_expr(strategy: Strategy, schema: Mapping[str, pl.DataType] | None = None) -> pl.Expr:
@@ -56,14 +57,14 @@ def segment_expr(strategy: Strategy, schema: Mapping[str, pl.DataType] | None = 
     contract's types are assumed where it is silent.
     """
     full = _schema(schema)
-    out: Any = pl
-    for segment in strategy.segments:
-        test = pl.lit(True) if segment.when_ast is None else condition_expr(segment.when_ast, full)
-        out = out.when(test).then(pl.lit(segment.id, dtype=pl.String))
-    if out is pl:
-        return pl.lit(None, dtype=pl.String).alias("segment")
-    expr: pl.Expr = out.otherwise(pl.lit(None, dtype=pl.String))
-    return expr.alias("segment")
+    branches = [
+        (
+            pl.lit(True) if segment.when_ast is None else condition_expr(segment.when_ast, full),
+            pl.lit(segment.id, dtype=pl.String),
+        )
+        for segment in strategy.segments
+    ]
+    return first_of(branches, otherwise=pl.lit(None, dtype=pl.String)).alias("segment")
 
 
 def step_condition_exprs(

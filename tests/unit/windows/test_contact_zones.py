@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, time
 import polars as pl
 
 from arrears.compliance.windows import daily_windows
-from arrears.compliance.zones import contact_zone_sets, contact_zone_sources, country_zone_lists
+from arrears.compliance.zones import (
+    contact_zone_info,
+    contact_zone_sets,
+    contact_zone_sources,
+    country_zone_lists,
+)
 from arrears.contract.phones import country_zones, phone_zones
 
 ZONES = pl.List(pl.String)
@@ -112,3 +117,17 @@ def test_country_zone_lists_maps_each_row_and_tolerates_nulls_and_case() -> None
     out = country_zone_lists(pl.Series("country", ["CN", None, "cn", "XX"]))
     assert out.to_list() == [["Asia/Shanghai"], [], ["Asia/Shanghai"], []]
     assert country_zone_lists(pl.Series("country", [None], dtype=pl.String)).to_list() == [[]]
+
+
+def test_contact_zone_info_gives_both_answers_from_one_pass() -> None:
+    df = frame([("Europe/London", None, ["Europe/London"], "GB"), (None, None, None, "CN")])
+    args = ("contact_tz", "customer_tz", "phone", "country")
+    info = df.select(info=contact_zone_info(*args)).unnest("info")
+    assert info.rows() == sets_and_sources(df).rows()
+    assert info.rows() == [(["Europe/London"], "contact, phone"), (["Asia/Shanghai"], "country")]
+
+
+def test_an_empty_frame_gives_an_empty_answer() -> None:
+    out = sets_and_sources(frame([]))
+    assert out.height == 0
+    assert out.schema["zones"] == ZONES
