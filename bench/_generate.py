@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import resource
 import shutil
@@ -20,6 +21,15 @@ from pathlib import Path
 SEED = 7
 RUN_DATE = dt.date(2026, 11, 30)  # a Monday, no CN holiday (the tests' run date)
 MARKER = "_bench_complete.json"
+GENERATOR_SOURCES = Path(__file__).resolve().parent.parent / "src" / "arrears" / "generate"
+
+
+def generator_fingerprint() -> str:
+    """sha256 over the generator's source files: a changed generator means new data."""
+    digest = hashlib.sha256()
+    for path in sorted(GENERATOR_SOURCES.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def wanted(accounts: int, country: str) -> dict[str, object]:
@@ -29,6 +39,7 @@ def wanted(accounts: int, country: str) -> dict[str, object]:
         "country": country,
         "as_of": RUN_DATE.isoformat(),
         "format": "parquet",
+        "generator": generator_fingerprint(),
     }
 
 

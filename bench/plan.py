@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +78,19 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "polars": pl.__version__,
         "platform": platform.platform(),
+    }
+
+
+def git_state() -> dict[str, Any]:
+    """The commit measured and whether src/ had uncommitted changes (others edit it)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "src_dirty": bool(git("status", "--porcelain", "--", "src")),
     }
 
 
@@ -500,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", "bench/plan.py", *(argv or sys.argv[1:])]),
         "machine": machine(),
+        "git": git_state(),
         "run_date": RUN_DATE.isoformat(),
         "rule_engine_sample": args.rule_engine_sample,
         "repeat": args.repeat,
@@ -514,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         data = {"seed": Path(gen_cn["folder"]), "mixed": Path(gen_mixed["folder"])}
         warm(data["seed"])
         warm(data["mixed"])
-        r: dict[str, Any] = {"generation": {"CN": gen_cn, "mixed": gen_mixed}}
+        r: dict[str, Any] = {"git": git_state(), "generation": {"CN": gen_cn, "mixed": gen_mixed}}
         r["plan_seed"] = plan_run(
             out, f"plan-seed-{size}", data["seed"], SEED, args.repeat, args.timeout
         )

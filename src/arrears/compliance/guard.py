@@ -15,14 +15,15 @@ import polars as pl
 from arrears.compliance.presets import Preset, preset_frame
 from arrears.compliance.rules import RULES, Rule, first_refusal
 from arrears.compliance.windows import daily_windows
-from arrears.compliance.zones import contact_zone_sets
+from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
 
 UTC_TS = pl.Datetime("us", "UTC")
 
 
 def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
-    """Add `zones` (candidate IANA zones) and `timezone` (them joined with '|')."""
+    """Add `zones` (candidate IANA zones), `timezone` (them joined with '|') and
+    `zone_sources` (which of contact, address, phone or country they came from)."""
     is_phone = candidates.get_column("kind") == "phone"
     values = candidates.get_column("value")
     phone_list = pl.Series("_phone_zones", [[]] * 0, dtype=pl.List(pl.String))
@@ -41,17 +42,20 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
             .alias("_phone_zones")
         )
     framed = candidates.with_columns(phone_list.fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    info = contact_zone_info(
+        pl.col("contact_timezone"),
+        pl.col("customer_timezone"),
+        pl.col("_phone_zones"),
+        pl.col("country"),
+    )
     return (
-        framed.with_columns(
-            contact_zone_sets(
-                pl.col("contact_timezone"),
-                pl.col("customer_timezone"),
-                pl.col("_phone_zones"),
-                pl.col("country"),
-            ).alias("zones")
+        framed.with_columns(info.alias("_zone_info"))
+        .with_columns(
+            pl.col("_zone_info").struct.field("zones").alias("zones"),
+            pl.col("_zone_info").struct.field("sources").alias("zone_sources"),
         )
         .with_columns(pl.col("zones").list.join("|").alias("timezone"))
-        .drop("_phone_zones")
+        .drop("_phone_zones", "_zone_info")
     )
 
 

@@ -176,7 +176,7 @@ def _reason() -> pl.Expr:
     )
 
 
-EXTRA_COLUMNS = ("dpd", "bucket", "jurisdiction")
+EXTRA_COLUMNS = ("dpd", "bucket", "jurisdiction", "zone_sources")
 
 
 def _emit_actions(actions: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
@@ -184,11 +184,12 @@ def _emit_actions(actions: pl.DataFrame, strategy: Strategy, run_date: date) -> 
         actions.with_columns(
             *_identity(strategy, run_date),
             pl.format(
-                "{}; window {} to {} UTC in {} ({})",
+                "{}; window {} to {} UTC in {} (from {}; {} hours)",
                 _reason(),
                 pl.col("window_start").dt.strftime("%H:%M"),
                 pl.col("window_end").dt.strftime("%H:%M"),
                 pl.col("timezone"),
+                pl.col("zone_sources"),
                 pl.col("_preset"),
             ).alias("reason"),
             pl.col("_preset").alias("jurisdiction"),
@@ -215,6 +216,7 @@ def _no_point(without: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.D
             pl.lit(None, dtype=ts).alias("window_start"),
             pl.lit(None, dtype=ts).alias("window_end"),
             pl.lit(None, dtype=pl.String).alias("timezone"),
+            pl.lit(None, dtype=pl.String).alias("zone_sources"),
         )
         .with_columns(
             *_identity(strategy, run_date),
