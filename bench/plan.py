@@ -297,12 +297,16 @@ def check_floor(plan_dir: Path, floor_dir: Path) -> dict[str, Any]:
     for name in ("actions", "blocked"):
         p = pl.read_parquet(plan_dir / f"{name}.parquet")
         f = pl.read_parquet(floor_dir / f"{name}.parquet")
-        equal = p.schema == f.schema and p.equals(f)
-        out[f"{name}_identical"] = equal
-        if not equal and p.schema == f.schema and p.height == f.height:
-            out[f"{name}_differing_columns"] = [c for c in p.columns if not p[c].equals(f[c])]
-        elif not equal:
-            out[f"{name}_rows"] = [p.height, f.height]
+        # The planner's output grows (other engineers add columns, reword `reason`); compare
+        # the columns the floor writes, and name the ones that differ or are the plan's own.
+        common = [c for c in f.columns if c in p.columns]
+        out[f"{name}_rows"] = [p.height, f.height]
+        out[f"{name}_plan_only_columns"] = [c for c in p.columns if c not in f.columns]
+        if p.height == f.height:
+            out[f"{name}_differing_columns"] = [
+                c for c in common if p.schema[c] != f.schema[c] or not p[c].equals(f[c])
+            ]
+        out[f"{name}_identical"] = p.equals(f)
     return out
 
 
@@ -451,13 +455,22 @@ def markdown(results: dict[str, Any]) -> str:
         )
         lines.append("")
         checks = r["checks"]
+        fc, rc = checks["floor"], checks["rule_engine"]
         lines.append(
-            "Checks: floor has the same (account_id, step) actions as plan: "
-            f"{_f(checks['floor'].get('same_action_pairs'))}; actions.parquet identical: "
-            f"{_f(checks['floor'].get('actions_identical'))}; blocked.parquet identical: "
-            f"{_f(checks['floor'].get('blocked_identical'))}; rule-engine fired the same steps "
-            f"as plan on its sample: {_f(checks['rule_engine'].get('same_fired_pairs'))}."
+            "Checks: the floor plans the same (account_id, step) actions as `arrears plan`: "
+            f"{_f(fc.get('same_action_pairs'))}; rule-engine fires the same (account_id, step) "
+            "steps as the plan's actions + blocked on its sample: "
+            f"{_f(rc.get('same_fired_pairs'))}."
         )
+        for name in ("actions", "blocked"):
+            if f"{name}_rows" in fc:
+                differ = fc.get(f"{name}_differing_columns")
+                lines.append(
+                    f"`{name}.parquet` rows plan/floor {fc[name + '_rows']}; identical: "
+                    f"{_f(fc.get(name + '_identical'))}; floor columns whose values differ: "
+                    f"{', '.join(differ) if differ else 'none'}; columns only the plan writes: "
+                    f"{', '.join(fc.get(name + '_plan_only_columns') or []) or 'none'}."
+                )
         met = ", ".join(f"{k}: {_f(v)}" for k, v in r["targets_met"].items())
         lines += ["", f"Targets: {met}.", ""]
     return "\n".join(lines)
@@ -497,6 +510,42 @@ def profile(out: Path, size: int, data: dict[str, Path], timeout: float) -> dict
     return written
 
 
+def recheck(r: dict[str, Any]) -> None:
+    """The output checks of one size's runs (from their folders), then the ratios."""
+    checks: dict[str, Any] = {"floor": {}, "rule_engine": {}}
+    plan_dir = Path(r["plan_seed"]["run"])
+    if r["plan_seed"]["ok"] and r["floor"]["ok"]:
+        checks["floor"] = check_floor(plan_dir, Path(r["floor"]["run"]))
+    if r["plan_seed"]["ok"] and r["rule_engine"]["ok"]:
+        checks["rule_engine"] = check_rule_engine(plan_dir, Path(r["rule_engine"]["run"]))
+    r["checks"] = checks
+
+
+def finish(out: Path, results: dict[str, Any]) -> int:
+    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    table = markdown(results)
+    (out / "results.md").write_text(table + "\n")
+    log("")
+    log(table)
+    failed_checks = [
+        size
+        for size, r in results["sizes"].items()
+        if r["checks"]["floor"] and not r["checks"]["floor"]["same_action_pairs"]
+    ]
+    if failed_checks:
+        log(f"FLOOR MISMATCH for sizes {failed_checks}: the floor is not a fair comparison there")
+        return 1
+    return 0
+
+
+def report_only(out: Path) -> int:
+    results = json.loads((out / "results.json").read_text())
+    for size, r in results["sizes"].items():
+        recheck(r)
+        evaluate(int(size), r)
+    return finish(out, results)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000")
@@ -505,7 +554,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per process")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the smallest size")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="re-check the runs of <out>/results.json and rewrite the report; measure nothing",
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        return report_only(args.out.resolve())
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -540,18 +596,12 @@ def main(argv: list[str] | None = None) -> int:
         r["rule_engine"] = rule_engine_run(
             out, size, data["seed"], args.rule_engine_sample, args.timeout
         )
-        checks: dict[str, Any] = {"floor": {}, "rule_engine": {}}
-        plan_dir = Path(r["plan_seed"]["run"])
-        if r["plan_seed"]["ok"] and r["floor"]["ok"]:
-            checks["floor"] = check_floor(plan_dir, Path(r["floor"]["run"]))
-        if r["plan_seed"]["ok"] and r["rule_engine"]["ok"]:
-            checks["rule_engine"] = check_rule_engine(plan_dir, Path(r["rule_engine"]["run"]))
-        r["checks"] = checks
+        recheck(r)
         evaluate(size, r)
         results["sizes"][str(size)] = r
         (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
         log(f"  ratios: {r['ratios']}")
-        log(f"  checks: {checks}")
+        log(f"  checks: {r['checks']}")
         log(f"  targets: {r['targets_met']}")
     if args.profile and sizes:
         size = min(sizes)
@@ -561,20 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         results["profiles"] = profile(out, size, data, args.timeout)
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    table = markdown(results)
-    (out / "results.md").write_text(table + "\n")
-    log("")
-    log(table)
-    failed_checks = [
-        size
-        for size, r in results["sizes"].items()
-        if r["checks"]["floor"] and not r["checks"]["floor"]["same_action_pairs"]
-    ]
-    if failed_checks:
-        log(f"FLOOR MISMATCH for sizes {failed_checks}: the floor is not a fair comparison there")
-        return 1
-    return 0
+    return finish(out, results)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from arrears.generate.staff import Staff, human_team_for
 
 WINDOW_DAYS = 30
 PRE_DUE_DAYS = 3
-PRE_DUE_RATE = 0.30  # reminders per pre-due day
+PRE_DUE_RATE = 0.25  # reminders per pre-due day
 
 # Status multiplier on the rate: no contact at all for the protected statuses.
 STATUS_RATE = {"active": 1.0, "dispute": 0.2, "written_off": 0.3}
@@ -92,8 +92,8 @@ def rate_curve() -> np.ndarray:
     d = np.arange(MAX_DPD + 1)
     r = np.select(
         [d == 0, d <= 3, d <= 7, d <= 15, d <= 30, d <= 60, d <= 90, d <= 180],
-        [0.0, 0.15, 0.22, 0.32, 0.42, 0.30, 0.20, 0.10],
-        0.03,
+        [0.0, 0.13, 0.19, 0.27, 0.36, 0.26, 0.17, 0.08],
+        0.025,
     )
     return r
 

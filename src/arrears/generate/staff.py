@@ -149,7 +149,8 @@ def generate_staff(rng: np.random.Generator, people: People, book: Book, as_of_d
     owner = cust_owner[book.customer[acc]]
     is_agent = owner < n_agents
     agent_id = ids("AG", n_agents, 5)
-    team_id = ids("T", len(TEAMS), 2)
+    # Team ids are the names strategies use (`team: m1_collectors`).
+    team_id = pl.Series("team_id", [t[0] for t in TEAMS], dtype=pl.String)
     owner_id = pl.select(
         pl.when(pl.Series(is_agent))
         .then(take(agent_id, np.minimum(owner, n_agents - 1)))
@@ -180,7 +181,7 @@ def generate_staff(rng: np.random.Generator, people: People, book: Book, as_of_d
         {
             "team_id": team_id,
             "kind": [t[1] for t in TEAMS],
-            "name": [t[0] for t in TEAMS],
+            "name": [t[0].replace("_", " ").capitalize() for t in TEAMS],
             "skills": [t[2] for t in TEAMS],
             "capacity_cases": pl.Series([None, None, None, *team_cap[ROBOT:].tolist()]),
             "cost_per_contact": [t[3] for t in TEAMS],

@@ -16,7 +16,7 @@ ID_FORMATS = {
     ("attempts", "attempt_id"): r"^AT\d{10}$",
     ("payments", "payment_id"): r"^PAY\d{9}$",
     ("promises", "promise_id"): r"^PR\d{9}$",
-    ("teams", "team_id"): r"^T\d{2}$",
+    ("teams", "team_id"): r"^[a-z][a-z0-9_]+$",
     ("agents", "agent_id"): r"^AG\d{5}$",
 }
 
