@@ -1,0 +1,219 @@
+"""Property: whatever the portfolio and ledger, no planned action breaks an active rule."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from arrears.compliance.presets import load_preset
+from arrears.contract.tables import VOICE_CHANNELS
+from arrears.planning.run import run_plan
+from builders import PortfolioBuilder
+
+STRATEGY = """
+name: property
+version: 1
+jurisdiction: [CN, US, GB]
+buckets:
+  M1: [1, 30]
+  M2: [31, null]
+segments:
+  - id: S
+    steps:
+      - {id: sms, days: [1, 2, 3, 4, 5, 6, 7], channel: sms, template: t}
+      - {id: call, days: [1, 2, 3, 4, 5, 6, 7], channel: human_call, team: x}
+      - {id: robot, days: [1, 3, 5, 7], channel: robot_call, template: r}
+      - {id: em, days: [2, 4, 6], channel: human_call, audience: emergency, team: x}
+      - {id: mail, days: [3, 6], channel: email, template: e}
+"""
+
+PEOPLE = {
+    # country: (address zones, phones)
+    "CN": (["Asia/Shanghai", None], ["+8613800000001", "+8613900000002"]),
+    "US": (
+        ["America/New_York", "America/Los_Angeles", "America/Phoenix", None],
+        [
+            "+12127360123",
+            "+13105550199".replace("555", "736"),
+            "+16025550123".replace("555", "736"),
+        ],
+    ),
+    "GB": (["Europe/London", None], ["+447911123456", "+447700123456"]),
+}
+STATUSES = [
+    "active",
+    "active",
+    "active",
+    "dispute",
+    "bankruptcy",
+    "deceased",
+    "cease_contact",
+    "legal_hold",
+    "settled",
+    "written_off",
+]
+OUTCOMES = ["no_answer", "no_connect", "voicemail", "rpc", "sent", "delivered", "third_party"]
+CHANNELS = ["sms", "human_call", "robot_call", "ivr", "email"]
+
+
+@st.composite
+def debtor(draw, n: int):
+    country = draw(st.sampled_from(sorted(PEOPLE)))
+    zones, phones = PEOPLE[country]
+    return {
+        "n": n,
+        "country": country,
+        "timezone": draw(st.sampled_from(zones)),
+        "phone": draw(st.sampled_from(phones)),
+        "dpd": draw(st.integers(1, 8)),
+        "status": draw(st.sampled_from(STATUSES)),
+        "opt_out": draw(st.sampled_from([None, "sms", "human_call,robot_call", "email"])),
+        "refused_emergency": draw(st.booleans()),
+        "second_phone": draw(st.booleans()),
+        # Three failed calls on every debtor phone in the last days: often unreachable.
+        "hard_to_reach": draw(st.booleans()),
+        "attempts": draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(CHANNELS),
+                    st.sampled_from(OUTCOMES),
+                    st.floats(0.01, 20.0),
+                    st.sampled_from(["debtor", "emergency"]),
+                ),
+                max_size=12,
+            )
+        ),
+    }
+
+
+def build(people: list[dict], run_date: date) -> PortfolioBuilder:
+    b = PortfolioBuilder()
+    start = datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC)
+    for p in people:
+        n = p["n"]
+        b.debtor(
+            n,
+            dpd=p["dpd"],
+            country=p["country"],
+            timezone=p["timezone"],
+            phone=p["phone"],
+            status=p["status"],
+            run_date=run_date,
+        )
+        b.tables["contacts"][-1]["opt_out"] = p["opt_out"]
+        cid = f"C{n:05d}"
+        if p["second_phone"]:
+            b.add(
+                "contacts",
+                contact_id=f"P{n:05d}b",
+                customer_id=cid,
+                role="debtor",
+                kind="phone",
+                value=PEOPLE[p["country"]][1][-1],
+            )
+        b.add(
+            "contacts",
+            contact_id=f"E{n:05d}",
+            customer_id=cid,
+            role="emergency",
+            relation="friend",
+            kind="phone",
+            value=PEOPLE[p["country"]][1][0],
+            refused_at=(start - timedelta(days=3)).isoformat() if p["refused_emergency"] else None,
+        )
+        b.add(
+            "contacts",
+            contact_id=f"M{n:05d}",
+            customer_id=cid,
+            role="debtor",
+            kind="email",
+            value=f"d{n}@example.com",
+        )
+        if p["hard_to_reach"]:
+            phones = [f"P{n:05d}"] + ([f"P{n:05d}b"] if p["second_phone"] else [])
+            for k in range(3):
+                for point in phones:
+                    b.add(
+                        "attempts",
+                        attempt_id=f"H{n}-{point}-{k}",
+                        account_id=f"A{n:05d}",
+                        contact_id=point,
+                        channel="human_call",
+                        outcome="no_answer",
+                        at=(start - timedelta(days=k + 1.5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    )
+        for i, (channel, outcome, days_ago, who) in enumerate(p["attempts"]):
+            b.add(
+                "attempts",
+                attempt_id=f"T{n}-{i}",
+                account_id=f"A{n:05d}",
+                contact_id=f"P{n:05d}" if who == "debtor" else f"E{n:05d}",
+                channel=channel,
+                at=(start - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                outcome=outcome,
+            )
+    return b
+
+
+def local_ok(instant: datetime, zone: str, start: time, end: time) -> bool:
+    local = instant.astimezone(ZoneInfo(zone)).time()
+    return start <= local <= end
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(st.integers(1, 10_000), min_size=1, max_size=6, unique=True).flatmap(
+        lambda ids: st.tuples(*[debtor(n) for n in ids])
+    ),
+    run_date=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+)
+def test_no_planned_action_breaks_an_active_rule(people, run_date):
+    people = list(people)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "s.yaml").write_text(STRATEGY, encoding="utf-8")
+        data = build(people, run_date).write(root / "data")
+        outcome = run_plan(
+            data=data, strategy_path=root / "s.yaml", run_date=run_date, out=root / "run"
+        )
+    result = outcome.result
+    by_account = {f"A{p['n']:05d}": p for p in people}
+    feats = {r["account_id"]: r for r in result.accounts.to_dicts()}
+    for action in result.actions.to_dicts():
+        p = by_account[action["account_id"]]
+        preset = load_preset(p["country"])
+        # Holds and settled accounts are never contacted.
+        assert p["status"] not in preset.holds and p["status"] != "settled"
+        # Opt-outs are honoured on the point used.
+        if action["contact_id"] == f"P{p['n']:05d}" and p["opt_out"]:
+            assert action["channel"] not in p["opt_out"].split(",")
+        # Third parties only when the debtor is unreachable, never after a refusal.
+        if action["role"] != "debtor":
+            assert feats[action["account_id"]]["debtor_unreachable"]
+            assert not p["refused_emergency"]
+        # The window is real and inside the allowed hours in every zone it names.
+        assert action["window_start"] < action["window_end"]
+        for zone in action["timezone"].split("|"):
+            for instant in (action["window_start"], action["window_end"]):
+                assert local_ok(instant, zone, preset.contact_start, preset.contact_end)
+        # US Reg F: fewer than 7 calls in 7 days, no call within the cool-off.
+        if p["country"] == "US" and action["channel"] in VOICE_CHANNELS:
+            f = feats[action["account_id"]]
+            assert f["calls_7d"] < 7
+            if f["last_rpc_at"] is not None:
+                assert (run_date - f["last_rpc_at"].date()).days >= 7
+    # Every (account, step) wanted today is either planned or blocked, never lost.
+    wanted = result.accounts.filter(pl.col("segment").is_not_null())
+    planned = set(zip(result.actions["account_id"], result.actions["step"], strict=True))
+    blocked = set(zip(result.blocked["account_id"], result.blocked["step"], strict=True))
+    assert not planned & blocked
+    for row in wanted.to_dicts():
+        for step, days in (("sms", range(1, 8)), ("call", range(1, 8)), ("em", (2, 4, 6))):
+            if row["dpd"] in days:
+                assert (row["account_id"], step) in planned | blocked
