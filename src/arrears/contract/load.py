@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from arrears.contract.tables import LOAD_ORDER, TABLES, Table
+from arrears.contract.tables import LOAD_ORDER, TABLES, Table, empty_rejects
 from arrears.contract.validate import TableCheck, validate_table
 
 
@@ -119,17 +119,5 @@ def load_portfolio(data_dir: Path) -> Portfolio:
         rows_read[name] = raws[name].height
         if check.rejects.height:
             reject_parts.append(check.rejects)
-    rejects = (
-        pl.concat(reject_parts, how="vertical")
-        if reject_parts
-        else pl.DataFrame(
-            schema={
-                "table": pl.String,
-                "row": pl.Int64,
-                "key": pl.String,
-                "column": pl.String,
-                "error": pl.String,
-            }
-        )
-    )
+    rejects = pl.concat(reject_parts, how="vertical") if reject_parts else empty_rejects()
     return Portfolio(clean, rejects, files, prints, rows_read)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import polars as pl
+
 Kind = Literal["str", "decimal", "date", "timestamp", "int", "bool"]
 
 CHANNELS: tuple[str, ...] = (
@@ -293,3 +295,16 @@ ACTION_COLUMNS: tuple[str, ...] = (
 )
 BLOCKED_EXTRA_COLUMNS: tuple[str, ...] = ("rule", "detail", "next_allowed_at")
 REJECT_COLUMNS: tuple[str, ...] = ("table", "row", "key", "column", "error")
+
+
+def empty_rejects() -> pl.DataFrame:
+    """The `rejects` frame with no rows (its columns and types)."""
+    return pl.DataFrame(
+        schema={
+            "table": pl.String,
+            "row": pl.Int64,
+            "key": pl.String,
+            "column": pl.String,
+            "error": pl.String,
+        }
+    )

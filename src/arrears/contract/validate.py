@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from arrears.contract.phones import phone_errors, timezone_errors
-from arrears.contract.tables import Column, Table
+from arrears.contract.tables import Column, Table, empty_rejects
 from arrears.exprs import first_of
 
 UTC = "UTC"
@@ -200,19 +200,7 @@ def validate_table(
                     pl.col(err_name).alias("error"),
                 )
             )
-    rejects = (
-        pl.concat(reject_parts).sort("row", "column")
-        if reject_parts
-        else pl.DataFrame(
-            schema={
-                "table": pl.String,
-                "row": pl.Int64,
-                "key": pl.String,
-                "column": pl.String,
-                "error": pl.String,
-            }
-        )
-    )
+    rejects = pl.concat(reject_parts).sort("row", "column") if reject_parts else empty_rejects()
 
     typed = [_typed(c, schema[c.name]).alias(c.name) for c in table.columns]
     defaults = [

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from arrears.contract.tables import LOAD_ORDER
 from arrears.generate._common import EPOCH
 from arrears.generate.accounts import Book, customers_for, generate_accounts
 from arrears.generate.contacts import generate_contacts
@@ -26,18 +27,8 @@ from arrears.generate.people import COUNTRY_MODES, People, generate_people
 from arrears.generate.staff import generate_staff
 
 Progress = Callable[[str, float], None]
-# Order of the tables in the returned dict (the contract's load order).
-TABLE_ORDER: tuple[str, ...] = (
-    "customers",
-    "accounts",
-    "contacts",
-    "attempts",
-    "payments",
-    "promises",
-    "teams",
-    "agents",
-    "cases",
-)
+# Order of the tables in the returned dict: the contract's load order.
+TABLE_ORDER: tuple[str, ...] = LOAD_ORDER
 # Share of the total work done after each stage, for the progress bar; the per-customer
 # stages (contacts, attempts, payments) then report from 0.3 to 1.0, slice by slice.
 _STAGES: tuple[tuple[str, float], ...] = (
