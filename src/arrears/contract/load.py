@@ -64,10 +64,11 @@ def read_raw(path: Path, table: Table) -> pl.DataFrame:
     try:
         if path.suffix == ".csv":
             # Every column as text: a bad value must reject its row, not the whole file.
-            frame = pl.read_csv(
-                path,
-                infer_schema=False,
-                null_values=[""],
+            frame = pl.read_csv(path, infer_schema=False, null_values=[""])
+            # Surrounding blanks are extract noise; a blank-only cell is an empty one.
+            frame = frame.with_columns(
+                pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars())
+                for c in frame.columns
             )
         else:
             frame = pl.read_parquet(path)

@@ -1,8 +1,10 @@
 """Row-level validation of one contract table, vectorized.
 
-Every check is a Polars expression that yields an error text or null per row; the rows with
-any error go to `rejects` (one line per failing column, with the reason) and every other row
-goes on with typed columns. Nothing is dropped silently.
+Every check is a Polars condition over the whole column; the rows failing any check go to
+`rejects` (one line per failing column, with the reason) and every other row goes on with typed
+columns. Nothing is dropped silently. The conditions run over every row as small integer codes;
+the readable messages are formatted only for the few failing rows, which keeps a 40-million-row
+contacts table cheap to check.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ class TableCheck:
 
 
 def _text(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.String).str.strip_chars()
+    """The raw value as text, for messages and parsing (CSV cells arrive already stripped)."""
+    return pl.col(name).cast(pl.String)
+
+
+def _value(name: str) -> pl.Expr:
+    """The typed value, computed once per column by `validate_table`."""
+    return pl.col(f"__v_{name}")
 
 
 def _parse_timestamp(text: pl.Expr) -> pl.Expr:
@@ -85,40 +93,89 @@ _KIND_TEXT = {
 }
 
 
-def _column_error(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) -> pl.Expr:
-    """Error text for one column of each row, or null; the first failing check wins."""
+Check = tuple[pl.Expr, pl.Expr]  # (failing condition, message)
+
+
+def _column_checks(col: Column, phone_err: pl.Expr | None) -> list[Check]:
+    """The checks of one column, in the order they are reported (the first failing wins)."""
     name = col.name
     raw_text = _text(name)
     present = pl.col(name).is_not_null() & (raw_text != "")
-    typed = _typed(col, dtype)
-    branches: list[tuple[pl.Expr, pl.Expr]] = []
+    typed = _value(name)
+    checks: list[Check] = []
     if not col.nullable:
-        branches.append((~present, pl.lit("required value is empty")))
+        checks.append((~present, pl.lit("required value is empty")))
     if col.kind != "str":
-        branches.append(
+        checks.append(
             (present & typed.is_null(), pl.format(f"{_KIND_TEXT[col.kind]}: '{{}}'", raw_text))
         )
     if col.non_negative:
-        branches.append((typed < 0, pl.format("must not be negative: {}", typed)))
+        checks.append((typed < 0, pl.format("must not be negative: {}", typed)))
     if col.enum is not None:
         allowed = ", ".join(col.enum)
         if col.enum_list:
             items = raw_text.str.split(",").list.eval(pl.element().str.strip_chars())
             bad = items.list.eval(~pl.element().is_in(col.enum) & (pl.element() != "")).list.any()
             msg = pl.format(f"unknown value in '{{}}' (allowed: {allowed})", raw_text)
-            branches.append((present & bad, msg))
+            checks.append((present & bad, msg))
         else:
-            branches.append(
-                (
-                    present & ~raw_text.is_in(col.enum),
-                    pl.format(f"unknown value '{{}}' (allowed: {allowed})", raw_text),
-                )
-            )
+            msg = pl.format(f"unknown value '{{}}' (allowed: {allowed})", raw_text)
+            checks.append((present & ~raw_text.is_in(col.enum), msg))
     if col.phone_when_kind and phone_err is not None:
-        branches.append((present & phone_err.is_not_null(), phone_err))
+        checks.append((present & phone_err.is_not_null(), phone_err))
     if col.timezone:
-        branches.append((present, pl.col(f"__tz_{name}")))
-    return first_of(branches, otherwise=pl.lit(None, dtype=pl.String)).cast(pl.String)
+        tz_err = pl.col(f"__tz_{name}")
+        checks.append((present & tz_err.is_not_null(), tz_err))
+    return checks
+
+
+def _key_checks(table: Table, parents: Mapping[str, pl.DataFrame]) -> list[tuple[str, Check]]:
+    """(column, check) for the duplicate key and every foreign key with a loaded parent."""
+    key = table.key
+    # The first row with a key stands; a later one repeating it is the bad row.
+    out = [
+        (
+            key,
+            (
+                pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct(),
+                pl.format("duplicate key '{}' (an earlier row has it)", _text(key)),
+            ),
+        )
+    ]
+    for fk in table.foreign_keys:
+        parent = parents.get(fk.table)
+        if parent is None:
+            continue
+        known = parent.get_column(fk.target).implode()
+        out.append(
+            (
+                fk.column,
+                (
+                    pl.col(fk.column).is_not_null() & ~_text(fk.column).is_in(known),
+                    pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column)),
+                ),
+            )
+        )
+    return out
+
+
+def _helpers(frame: pl.DataFrame, table: Table) -> tuple[list[pl.Series], pl.Expr | None]:
+    """Checks that are Series functions rather than expressions (phone metadata, zone names)."""
+    helpers: list[pl.Series] = []
+    phone_err: pl.Expr | None = None
+    for col in table.columns:
+        if col.phone_when_kind:
+            is_phone = frame.get_column("kind").cast(pl.String) == "phone"
+            values = frame.get_column(col.name).cast(pl.String)
+            errs = phone_errors(values.filter(is_phone))
+            full = pl.Series(f"__phone_{col.name}", [None] * frame.height, dtype=pl.String)
+            full = full.scatter(is_phone.arg_true(), errs) if errs.len() else full
+            helpers.append(full)
+            phone_err = pl.col(f"__phone_{col.name}")
+        if col.timezone:
+            values = frame.get_column(col.name).cast(pl.String)
+            helpers.append(timezone_errors(values).cast(pl.String).alias(f"__tz_{col.name}"))
+    return helpers, phone_err
 
 
 def _with_optional_columns(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
@@ -139,77 +196,51 @@ def validate_table(
     """
     frame = _with_optional_columns(raw, table).with_row_index(ROW, offset=1)
     schema = frame.schema
-    # Per-column helpers that are not expressions (phone metadata, zone list) run once here.
-    helpers: list[pl.Series] = []
-    phone_err: pl.Expr | None = None
-    for col in table.columns:
-        if col.phone_when_kind:
-            is_phone = frame.get_column("kind").cast(pl.String).str.strip_chars() == "phone"
-            values = frame.get_column(col.name).cast(pl.String).str.strip_chars()
-            errs = phone_errors(values.filter(is_phone))
-            full = pl.Series(f"__phone_{col.name}", [None] * frame.height, dtype=pl.String)
-            full = full.scatter(is_phone.arg_true(), errs) if errs.len() else full
-            helpers.append(full)
-            phone_err = pl.col(f"__phone_{col.name}")
-        if col.timezone:
-            helpers.append(
-                timezone_errors(frame.get_column(col.name).cast(pl.String).str.strip_chars())
-                .cast(pl.String)
-                .alias(f"__tz_{col.name}")
-            )
-    if helpers:
-        frame = frame.with_columns(helpers)
-
-    # error column -> (the contract column it reports on, the expression)
-    checks: dict[str, tuple[str, pl.Expr]] = {
-        f"__err_{c.name}": (c.name, _column_error(c, schema[c.name], phone_err))
-        for c in table.columns
-    }
-    key = table.key
-    checks["__err__key"] = (
-        key,
-        # The first row with a key stands; a later one repeating it is the bad row.
-        pl.when(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
-        .then(pl.format("duplicate key '{}' (an earlier row has it)", pl.col(key).cast(pl.String)))
-        .otherwise(None),
+    helpers, phone_err = _helpers(frame, table)
+    frame = frame.with_columns(
+        *helpers,
+        *[_typed(c, schema[c.name]).alias(f"__v_{c.name}") for c in table.columns],
     )
-    for fk in table.foreign_keys:
-        parent = parents.get(fk.table)
-        if parent is None:
-            continue
-        known = parent.get_column(fk.target)
-        checks[f"__err__fk_{fk.column}"] = (
-            fk.column,
-            pl.when(pl.col(fk.column).is_not_null() & ~_text(fk.column).is_in(known.implode()))
-            .then(pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column)))
-            .otherwise(None),
-        )
-    checked = frame.with_columns(**{name: expr for name, (_, expr) in checks.items()})
-    any_error = pl.any_horizontal(pl.col(n).is_not_null() for n in checks)
+    checks: list[tuple[str, list[Check]]] = [
+        (c.name, _column_checks(c, phone_err)) for c in table.columns
+    ]
+    checks += [(column, [check]) for column, check in _key_checks(table, parents)]
+    checks = [(column, branches) for column, branches in checks if branches]
+    codes = [f"__c{i}" for i in range(len(checks))]
+    frame = frame.with_columns(
+        first_of(
+            [(cond, pl.lit(k + 1, dtype=pl.UInt8)) for k, (cond, _) in enumerate(branches)],
+            otherwise=pl.lit(0, dtype=pl.UInt8),
+        ).alias(code)
+        for code, (_, branches) in zip(codes, checks, strict=True)
+    )
+    failing = pl.any_horizontal(pl.col(c) > 0 for c in codes)
+    bad = frame.filter(failing)
 
     reject_parts = []
-    for err_name, (column, _) in checks.items():
-        bad = checked.filter(pl.col(err_name).is_not_null())
-        if bad.height:
-            reject_parts.append(
-                bad.select(
-                    pl.lit(table.name).alias("table"),
-                    pl.col(ROW).cast(pl.Int64).alias("row"),
-                    pl.col(key).cast(pl.String).alias("key"),
-                    pl.lit(column).alias("column"),
-                    pl.col(err_name).alias("error"),
-                )
+    for code, (column, branches) in zip(codes, checks, strict=True):
+        rows = bad.filter(pl.col(code) > 0)
+        if rows.height == 0:
+            continue
+        message = first_of([(pl.col(code) == k + 1, msg) for k, (_, msg) in enumerate(branches)])
+        reject_parts.append(
+            rows.select(
+                pl.lit(table.name).alias("table"),
+                pl.col(ROW).cast(pl.Int64).alias("row"),
+                _text(table.key).alias("key"),
+                pl.lit(column).alias("column"),
+                message.cast(pl.String).alias("error"),
             )
+        )
     rejects = pl.concat(reject_parts).sort("row", "column") if reject_parts else empty_rejects()
 
-    typed = [_typed(c, schema[c.name]).alias(c.name) for c in table.columns]
     defaults = [
         pl.col(c.name).fill_null(pl.lit(c.default)) for c in table.columns if c.default is not None
     ]
     extra = [c for c in raw.columns if c not in {col.name for col in table.columns}]
     clean = (
-        checked.filter(~any_error)
-        .select([*typed, *[pl.col(c) for c in extra]])
+        frame.filter(~failing)
+        .select(*[_value(c.name).alias(c.name) for c in table.columns], *extra)
         .with_columns(defaults)
     )
     return TableCheck(clean=infer_extra_types(clean, extra), rejects=rejects)
