@@ -59,6 +59,31 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _unreadable(path: Path, exc: Exception) -> ContractError:
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ContractError(path, None, f"cannot read the file ({first_line})")
+
+
+def _require_columns(path: Path, table: Table, columns: list[str]) -> None:
+    missing = [c for c in table.required_columns if c not in columns]
+    if missing:
+        raise ContractError(
+            path, missing[0], f"required column '{missing[0]}' is missing from table {table.name}"
+        )
+
+
+def read_schema(path: Path, table: Table) -> None:
+    """Check that a file opens and has the required columns, without reading its rows."""
+    try:
+        if path.suffix == ".csv":
+            columns = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+        else:
+            columns = list(pl.read_parquet_schema(path))
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
+    _require_columns(path, table, columns)
+
+
 def read_raw(path: Path, table: Table) -> pl.DataFrame:
     """Read one file without judging its values; only an unreadable file raises."""
     try:
@@ -73,13 +98,8 @@ def read_raw(path: Path, table: Table) -> pl.DataFrame:
         else:
             frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several kinds; all mean "cannot read this file"
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ContractError(path, None, f"cannot read the file ({first_line})") from exc
-    missing = [c for c in table.required_columns if c not in frame.columns]
-    if missing:
-        raise ContractError(
-            path, missing[0], f"required column '{missing[0]}' is missing from table {table.name}"
-        )
+        raise _unreadable(path, exc) from exc
+    _require_columns(path, table, frame.columns)
     return frame
 
 
@@ -91,34 +111,33 @@ def load_portfolio(data_dir: Path) -> Portfolio:
     """
     if not data_dir.is_dir():
         raise ContractError(data_dir, None, "input folder does not exist")
-    raws: dict[str, pl.DataFrame] = {}
-    files: dict[str, str] = {}
-    prints: dict[str, str] = {}
+    paths: dict[str, Path] = {}
     for name in LOAD_ORDER:
-        table = TABLES[name]
         path = find_table(data_dir, name)
-        if path is None:
-            if table.required:
-                raise ContractError(
-                    data_dir / f"{name}.parquet|csv", None, f"required table '{name}' is missing"
-                )
-            continue
-        raws[name] = read_raw(path, table)
-        files[name] = path.name
-        prints[name] = fingerprint(path)
+        if path is not None:
+            paths[name] = path
+        elif TABLES[name].required:
+            raise ContractError(
+                data_dir / f"{name}.parquet|csv", None, f"required table '{name}' is missing"
+            )
+    # Structural checks of every file first: a broken file must stop the run before any work.
+    for name, path in paths.items():
+        read_schema(path, TABLES[name])
 
     clean: dict[str, pl.DataFrame] = {}
     reject_parts: list[pl.DataFrame] = []
     rows_read: dict[str, int] = {}
-    for name in LOAD_ORDER:
-        if name not in raws:
-            continue
+    for name, path in paths.items():
         table = TABLES[name]
+        raw = read_raw(path, table)
         parents = {fk.table: clean[fk.table] for fk in table.foreign_keys if fk.table in clean}
-        check: TableCheck = validate_table(raws[name], table, parents=parents)
+        check: TableCheck = validate_table(raw, table, parents=parents)
+        rows_read[name] = raw.height
+        del raw  # one raw table at a time keeps the peak low on large portfolios
         clean[name] = check.clean
-        rows_read[name] = raws[name].height
         if check.rejects.height:
             reject_parts.append(check.rejects)
+    files = {name: path.name for name, path in paths.items()}
+    prints = {name: fingerprint(path) for name, path in paths.items()}
     rejects = pl.concat(reject_parts, how="vertical") if reject_parts else empty_rejects()
     return Portfolio(clean, rejects, files, prints, rows_read)
