@@ -96,11 +96,13 @@ _KIND_TEXT = {
 Check = tuple[pl.Expr, pl.Expr]  # (failing condition, message)
 
 
-def _column_checks(col: Column, phone_err: pl.Expr | None) -> list[Check]:
+def _column_checks(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) -> list[Check]:
     """The checks of one column, in the order they are reported (the first failing wins)."""
     name = col.name
     raw_text = _text(name)
-    present = pl.col(name).is_not_null() & (raw_text != "")
+    present = pl.col(name).is_not_null()
+    if dtype == pl.String:
+        present = present & (pl.col(name) != "")
     typed = _value(name)
     checks: list[Check] = []
     if not col.nullable:
@@ -129,8 +131,14 @@ def _column_checks(col: Column, phone_err: pl.Expr | None) -> list[Check]:
     return checks
 
 
-def _key_checks(table: Table, parents: Mapping[str, pl.DataFrame]) -> list[tuple[str, Check]]:
-    """(column, check) for the duplicate key and every foreign key with a loaded parent."""
+def _key_checks(
+    frame: pl.DataFrame, table: Table, parents: Mapping[str, pl.DataFrame]
+) -> list[tuple[str, Check]]:
+    """(column, check) for the duplicate key and every foreign key with a loaded parent.
+
+    A foreign key is checked with an anti-join (far cheaper than a membership test against
+    millions of parent keys); the few dangling rows are then marked by their row number.
+    """
     key = table.key
     # The first row with a key stands; a later one repeating it is the bad row.
     out = [
@@ -146,12 +154,21 @@ def _key_checks(table: Table, parents: Mapping[str, pl.DataFrame]) -> list[tuple
         parent = parents.get(fk.table)
         if parent is None:
             continue
-        known = parent.get_column(fk.target).implode()
+        dangling = (
+            frame.select(ROW, pl.col(fk.column).cast(pl.String))
+            .filter(pl.col(fk.column).is_not_null())
+            .join(
+                parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column)),
+                on=fk.column,
+                how="anti",
+            )
+            .get_column(ROW)
+        )
         out.append(
             (
                 fk.column,
                 (
-                    pl.col(fk.column).is_not_null() & ~_text(fk.column).is_in(known),
+                    pl.col(ROW).is_in(dangling.implode()),
                     pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column)),
                 ),
             )
@@ -202,9 +219,9 @@ def validate_table(
         *[_typed(c, schema[c.name]).alias(f"__v_{c.name}") for c in table.columns],
     )
     checks: list[tuple[str, list[Check]]] = [
-        (c.name, _column_checks(c, phone_err)) for c in table.columns
+        (c.name, _column_checks(c, schema[c.name], phone_err)) for c in table.columns
     ]
-    checks += [(column, [check]) for column, check in _key_checks(table, parents)]
+    checks += [(column, [check]) for column, check in _key_checks(frame, table, parents)]
     checks = [(column, branches) for column, branches in checks if branches]
     codes = [f"__c{i}" for i in range(len(checks))]
     frame = frame.with_columns(
