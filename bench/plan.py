@@ -140,6 +140,8 @@ def warm(folder: Path) -> None:
 def repeated(cmd: list[str], repeat: int, log_path: Path, timeout: float) -> dict[str, Any]:
     """Run `cmd` `repeat` times; keep the run with the median wall time (and every wall)."""
     runs: list[Measured] = []
+    # Other processes on the machine (a test suite, say) slow a run down: record the load.
+    load_before = [round(x, 2) for x in os.getloadavg()]
     for i in range(repeat):
         m = run_measured(
             cmd, env=child_env(), log=log_path.with_name(f"{log_path.name}-{i}"), timeout_s=timeout
@@ -156,12 +158,14 @@ def repeated(cmd: list[str], repeat: int, log_path: Path, timeout: float) -> dic
         return {
             "ok": False,
             "error": what,
+            "loadavg_before": load_before,
             "stderr_tail": bad.stderr[-3000:],
             **bad.as_dict(),
         }
     chosen = sorted(ok, key=lambda m: m.wall_s)[(len(ok) - 1) // 2]
     return {
         "ok": True,
+        "loadavg_before": load_before,
         "walls_s": [m.wall_s for m in ok],
         "median_wall_s": statistics.median(m.wall_s for m in ok),
         "max_peak_rss_mb": max(m.peak_rss_mb for m in ok),
@@ -403,7 +407,10 @@ def markdown(results: dict[str, Any]) -> str:
                     f"| {c['accounts']:,} | {c['actions']:,} | {c['blocked']:,} |"
                 )
             else:
-                lines.append(f"| {label} | FAILED: {run.get('error')} | | | | |")
+                lines.append(
+                    f"| {label} | FAILED after {_f(run.get('wall_s'))} s: {run.get('error')} "
+                    f"| {_f(run.get('peak_rss_mb'), '{:,.0f}')} at the kill | | | |"
+                )
         if floor.get("ok"):
             inner = floor["inner"]
             lines.append(
@@ -577,6 +584,14 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {k: v for k, v in TARGETS.items() if not isinstance(v, dict)},
         "sizes": {},
     }
+    previous = out / "results.json"
+    if previous.exists():
+        # Keep the sizes measured by an earlier invocation (each records its own commit/time).
+        try:
+            kept = json.loads(previous.read_text()).get("sizes", {})
+        except ValueError:
+            kept = {}
+        results["sizes"] = {k: v for k, v in kept.items() if int(k) not in sizes}
     log(f"machine: {results['machine']}")
     for size in sizes:
         log(f"== {size:,} accounts")
@@ -585,7 +600,11 @@ def main(argv: list[str] | None = None) -> int:
         data = {"seed": Path(gen_cn["folder"]), "mixed": Path(gen_mixed["folder"])}
         warm(data["seed"])
         warm(data["mixed"])
-        r: dict[str, Any] = {"git": git_state(), "generation": {"CN": gen_cn, "mixed": gen_mixed}}
+        r: dict[str, Any] = {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "git": git_state(),
+            "generation": {"CN": gen_cn, "mixed": gen_mixed},
+        }
         r["plan_seed"] = plan_run(
             out, f"plan-seed-{size}", data["seed"], SEED, args.repeat, args.timeout
         )

@@ -185,7 +185,9 @@ def _helpers(frame: pl.DataFrame, table: Table) -> tuple[list[pl.Series], pl.Exp
             is_phone = frame.get_column("kind").cast(pl.String) == "phone"
             values = frame.get_column(col.name).cast(pl.String)
             errs = phone_errors(values.filter(is_phone))
-            full = pl.Series(f"__phone_{col.name}", [None] * frame.height, dtype=pl.String)
+            full = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(
+                f"__phone_{col.name}"
+            )
             full = full.scatter(is_phone.arg_true(), errs) if errs.len() else full
             helpers.append(full)
             phone_err = pl.col(f"__phone_{col.name}")
