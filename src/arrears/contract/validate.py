@@ -50,6 +50,17 @@ def _parse_timestamp(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(with_offset, naive).dt.cast_time_unit("us")
 
 
+def _typed_once(frame: pl.DataFrame, col: Column, dtype: pl.DataType) -> pl.Expr:
+    """`_typed`, but a text column without empty strings is used as it is (no copy)."""
+    if (
+        col.kind == "str"
+        and dtype == pl.String
+        and not bool(frame.select((pl.col(col.name) == "").any()).item())
+    ):
+        return pl.col(col.name)
+    return _typed(col, dtype)
+
+
 def _typed(col: Column, dtype: pl.DataType) -> pl.Expr:
     """The column converted to its contract type; null where it cannot be converted."""
     name = col.name
@@ -218,7 +229,7 @@ def validate_table(
     helpers, phone_err = _helpers(frame, table)
     frame = frame.with_columns(
         *helpers,
-        *[_typed(c, schema[c.name]).alias(f"__v_{c.name}") for c in table.columns],
+        *[_typed_once(frame, c, schema[c.name]).alias(f"__v_{c.name}") for c in table.columns],
     )
     checks: list[tuple[str, list[Check]]] = [
         (c.name, _column_checks(c, schema[c.name], phone_err)) for c in table.columns
@@ -257,11 +268,11 @@ def validate_table(
         pl.col(c.name).fill_null(pl.lit(c.default)) for c in table.columns if c.default is not None
     ]
     extra = [c for c in raw.columns if c not in {col.name for col in table.columns}]
-    clean = (
-        frame.filter(~failing)
-        .select(*[_value(c.name).alias(c.name) for c in table.columns], *extra)
-        .with_columns(defaults)
-    )
+    # With no failing row, no filter: selecting existing columns shares their memory.
+    kept = frame.filter(~failing) if bad.height else frame
+    clean = kept.select(
+        *[_value(c.name).alias(c.name) for c in table.columns], *extra
+    ).with_columns(defaults)
     return TableCheck(clean=infer_extra_types(clean, extra), rejects=rejects)
 
 
