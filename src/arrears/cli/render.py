@@ -6,15 +6,16 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from arrears.planning.explain import Explanation
-from arrears.planning.run import RunOutcome
+if TYPE_CHECKING:  # imported for types only: `arrears generate` need not load the planner
+    from arrears.planning.explain import Explanation
+    from arrears.planning.run import RunOutcome
 
 
 @contextmanager

@@ -85,8 +85,13 @@ def account_features(
     promises: pl.DataFrame | None,
     run_date: date,
     reach: Reachability,
+    point_history: pl.DataFrame,
 ) -> pl.LazyFrame:
-    """The account rows with the customer's columns and every derived feature but bucket."""
+    """The account rows with the customer's columns and every derived feature but bucket.
+
+    `point_history` is `contact_features` of the same ledger, computed once by the caller
+    (the treatment stage ranks contact points with it too).
+    """
     start = run_start(run_date)
     day = pl.lit(run_date)
     acc = accounts.lazy().with_columns(
@@ -138,7 +143,7 @@ def account_features(
     )
 
     acc = acc.join(
-        _unreachable(contacts, att, run_date, reach), on="customer_id", how="left"
+        _unreachable(contacts, point_history, reach), on="customer_id", how="left"
     ).with_columns(
         (
             pl.col("_debtor_all_failed").fill_null(False)
@@ -151,10 +156,10 @@ def account_features(
 
 
 def _unreachable(
-    contacts: pl.DataFrame, att: pl.LazyFrame, run_date: date, reach: Reachability
+    contacts: pl.DataFrame, point_history: pl.DataFrame, reach: Reachability
 ) -> pl.LazyFrame:
     """Per customer: did every debtor phone fail often enough lately?"""
-    failed = contact_features(att, run_date, reach).select("contact_id", "point_failed_recent")
+    failed = point_history.lazy().select("contact_id", "point_failed_recent")
     debtor_phones = contacts.lazy().filter(
         (pl.col("role") == "debtor") & (pl.col("kind") == "phone")
     )

@@ -106,10 +106,12 @@ def write_run(
     portfolio: Portfolio,
     timings: dict[str, float],
     clock: Callable[[], float] = time.perf_counter,
+    started_at: float | None = None,
 ) -> Path:
     """Write the run folder `out` atomically (replacing an earlier run of the same folder).
 
-    `timings` gains a `write` entry (the data files; the manifest itself is not timed).
+    `timings` gains a `write` entry (the data files) and, given when the run started by the
+    same clock, a `total` (up to the manifest itself).
     """
     started = clock()
     out = out.resolve()
@@ -119,10 +121,13 @@ def write_run(
     try:
         result.actions.write_parquet(tmp / "actions.parquet")
         result.blocked.write_parquet(tmp / "blocked.parquet")
+        # Joins do not keep row order; sorting makes the file reproducible.
         result.accounts.sort("account_id").write_parquet(tmp / "accounts.parquet")
         portfolio.rejects.write_csv(tmp / "rejects.csv")
         (tmp / "strategy.yaml").write_text(result.strategy.text, encoding="utf-8")
         timings["write"] = round(clock() - started, 4)
+        if started_at is not None:
+            timings["total"] = round(clock() - started_at, 4)
         body = manifest(result, portfolio, timings)
         (tmp / "manifest.json").write_text(
             json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -70,7 +70,11 @@ def strictest_reach(presets: dict[str, Preset]) -> Reachability:
 
 
 def segment_accounts(
-    portfolio: Portfolio, strategy: Strategy, run_date: date, reach: Reachability
+    portfolio: Portfolio,
+    strategy: Strategy,
+    run_date: date,
+    reach: Reachability,
+    point_history: pl.DataFrame,
 ) -> pl.DataFrame:
     """Features, bucket, segment and experiment arm for every account."""
     t = portfolio.tables
@@ -83,6 +87,7 @@ def segment_accounts(
         t.get("promises"),
         run_date,
         reach,
+        point_history,
     )
     feats = feats.with_columns(bucket_expr(strategy).alias("bucket"))
     schema = dict(feats.collect_schema())
@@ -106,7 +111,10 @@ def plan_day(
     watch = _Stopwatch(clock)
     presets = presets_for(strategy.jurisdiction, strategy.house)
     reach = strictest_reach(presets)
-    accounts = segment_accounts(portfolio, strategy, run_date, reach)
+    point_history = contact_features(
+        history(portfolio.tables.get("attempts"), run_date), run_date, reach
+    ).collect()
+    accounts = segment_accounts(portfolio, strategy, run_date, reach, point_history)
     watch.lap("features_segment")
 
     steps = steps_frame(strategy)
@@ -116,9 +124,6 @@ def plan_day(
         step_condition_exprs(strategy, dict(accounts.schema)),
     )
     contacts = portfolio.tables["contacts"]
-    point_history = contact_features(
-        history(portfolio.tables.get("attempts"), run_date), run_date, reach
-    ).collect()
     candidates, without_point = candidate_contacts(fired, contacts, point_history)
     watch.lap("treat")
 

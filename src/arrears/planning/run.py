@@ -64,6 +64,5 @@ def run_plan(
     strategy = checked_strategy(strategy_path, portfolio)
     result = plan_day(portfolio, strategy, run_date, clock=clock)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
-    written = write_run(out, result, portfolio, timings, clock=clock)
-    timings["total"] = round(clock() - started, 4)
+    written = write_run(out, result, portfolio, timings, clock=clock, started_at=started)
     return RunOutcome(written, result, portfolio, timings)

@@ -57,6 +57,8 @@ def candidate_contacts(
         "refused_at",
     )
     keys = ["customer_id", "audience", "_kind"]
+    # Only the (role, kind) pairs some fired step needs: most contact points are not wanted today.
+    points = points.join(fired.select("audience", "_kind").unique(), on=["audience", "_kind"])
     without_point = fired.join(points, on=keys, how="anti")
     candidates = (
         fired.join(points, on=keys, how="inner")
