@@ -9,13 +9,14 @@ to `validate`, which rejects the row and lets every other row go on.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from arrears.contract.tables import LOAD_ORDER, TABLES, Table, empty_rejects
-from arrears.contract.validate import TableCheck, validate_table
+from arrears.contract.validate import ROW, TableCheck, validate_table
 
 
 class ContractError(Exception):
@@ -84,30 +85,39 @@ def read_schema(path: Path, table: Table) -> None:
     _require_columns(path, table, columns)
 
 
+def scan(path: Path) -> pl.LazyFrame:
+    """The file as a lazy frame with its 1-based row number in `__row`, values unjudged.
+
+    CSV columns are all read as text (a bad value must reject its row, not the whole file),
+    with surrounding blanks removed and blank-only cells made empty.
+    """
+    if path.suffix == ".csv":
+        lazy = pl.scan_csv(
+            path, infer_schema=False, null_values=[""], row_index_name=ROW, row_index_offset=1
+        )
+        names = [c for c in lazy.collect_schema().names() if c != ROW]
+        return lazy.with_columns(
+            pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars()).alias(c)
+            for c in names
+        )
+    return pl.scan_parquet(path, row_index_name=ROW, row_index_offset=1)
+
+
 def read_raw(path: Path, table: Table) -> pl.DataFrame:
     """Read one file without judging its values; only an unreadable file raises."""
     try:
-        if path.suffix == ".csv":
-            # Every column as text: a bad value must reject its row, not the whole file.
-            frame = pl.read_csv(path, infer_schema=False, null_values=[""])
-            # Surrounding blanks are extract noise; a blank-only cell is an empty one.
-            frame = frame.with_columns(
-                pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars())
-                for c in frame.columns
-            )
-        else:
-            frame = pl.read_parquet(path)
+        frame = scan(path).collect()
     except Exception as exc:  # polars raises several kinds; all mean "cannot read this file"
         raise _unreadable(path, exc) from exc
     _require_columns(path, table, frame.columns)
     return frame
 
 
-def load_portfolio(data_dir: Path) -> Portfolio:
-    """Load and validate every contract table present in `data_dir`.
+def locate(data_dir: Path) -> dict[str, Path]:
+    """The contract's tables present in `data_dir`, in load order; structurally checked.
 
-    Tables are validated in dependency order so a row whose parent was rejected is rejected too
-    (with a reason naming the missing parent) rather than planned against nothing.
+    Every file is opened and its header checked before any row is read: a broken file must
+    stop the run before any work is done.
     """
     if not data_dir.is_dir():
         raise ContractError(data_dir, None, "input folder does not exist")
@@ -120,24 +130,51 @@ def load_portfolio(data_dir: Path) -> Portfolio:
             raise ContractError(
                 data_dir / f"{name}.parquet|csv", None, f"required table '{name}' is missing"
             )
-    # Structural checks of every file first: a broken file must stop the run before any work.
     for name, path in paths.items():
         read_schema(path, TABLES[name])
+    return paths
 
+
+def validate_all(
+    raws: Iterable[tuple[str, pl.DataFrame]],
+    *,
+    duplicates: Mapping[str, pl.Series] | None = None,
+    extra_types: Mapping[str, Mapping[str, pl.DataType]] | None = None,
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, dict[str, int]]:
+    """Validate tables in load order: (clean tables, rejects, rows read per table).
+
+    Tables are validated in dependency order so a row whose parent was rejected is rejected too
+    (with a reason naming the missing parent) rather than planned against nothing. `raws` is
+    consumed one table at a time, so only one raw table is held at once.
+    """
     clean: dict[str, pl.DataFrame] = {}
     reject_parts: list[pl.DataFrame] = []
     rows_read: dict[str, int] = {}
-    for name, path in paths.items():
+    for name, raw in raws:
         table = TABLES[name]
-        raw = read_raw(path, table)
         parents = {fk.table: clean[fk.table] for fk in table.foreign_keys if fk.table in clean}
-        check: TableCheck = validate_table(raw, table, parents=parents)
+        check: TableCheck = validate_table(
+            raw,
+            table,
+            parents=parents,
+            duplicates=(duplicates or {}).get(name),
+            extra_types=(extra_types or {}).get(name),
+        )
         rows_read[name] = raw.height
-        del raw  # one raw table at a time keeps the peak low on large portfolios
+        del raw
         clean[name] = check.clean
         if check.rejects.height:
             reject_parts.append(check.rejects)
+    rejects = pl.concat(reject_parts, how="vertical") if reject_parts else empty_rejects()
+    return clean, rejects, rows_read
+
+
+def load_portfolio(data_dir: Path) -> Portfolio:
+    """Load and validate every contract table present in `data_dir`."""
+    paths = locate(data_dir)
+    clean, rejects, rows_read = validate_all(
+        (name, read_raw(path, TABLES[name])) for name, path in paths.items()
+    )
     files = {name: path.name for name, path in paths.items()}
     prints = {name: fingerprint(path) for name, path in paths.items()}
-    rejects = pl.concat(reject_parts, how="vertical") if reject_parts else empty_rejects()
     return Portfolio(clean, rejects, files, prints, rows_read)

@@ -143,7 +143,10 @@ def _column_checks(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) -
 
 
 def _key_checks(
-    frame: pl.DataFrame, table: Table, parents: Mapping[str, pl.DataFrame]
+    frame: pl.DataFrame,
+    table: Table,
+    parents: Mapping[str, pl.DataFrame],
+    duplicates: pl.Series | None,
 ) -> list[tuple[str, Check]]:
     """(column, check) for the duplicate key and every foreign key with a loaded parent.
 
@@ -151,12 +154,18 @@ def _key_checks(
     millions of parent keys); the few dangling rows are then marked by their row number.
     """
     key = table.key
-    # The first row with a key stands; a later one repeating it is the bad row.
+    # The first row with a key stands; a later one repeating it is the bad row. A part of a
+    # table (one shard) gets the duplicate rows found over the whole file.
+    repeated = (
+        pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct()
+        if duplicates is None
+        else pl.col(ROW).is_in(duplicates.implode())
+    )
     out = [
         (
             key,
             (
-                pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct(),
+                repeated,
                 pl.format("duplicate key '{}' (an earlier row has it)", _text(key)),
             ),
         )
@@ -217,14 +226,24 @@ def _with_optional_columns(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
 
 
 def validate_table(
-    raw: pl.DataFrame, table: Table, *, parents: Mapping[str, pl.DataFrame]
+    raw: pl.DataFrame,
+    table: Table,
+    *,
+    parents: Mapping[str, pl.DataFrame],
+    duplicates: pl.Series | None = None,
+    extra_types: Mapping[str, pl.DataType] | None = None,
 ) -> TableCheck:
     """Split `raw` into typed clean rows and rejects (`table, row, key, column, error`).
 
-    `row` is the 1-based position of the data row in the file (a CSV's line number minus one).
+    `row` is the 1-based position of the data row in the file (a CSV's line number minus one);
+    a `__row` column in `raw` gives it when `raw` is only a part of the file.
     `parents` maps table names to their already-cleaned frames for the foreign-key checks.
+    `duplicates` (row numbers) and `extra_types` replace what is found in `raw` itself when
+    `raw` is a part of the file and the answer must hold for the whole file.
     """
-    frame = _with_optional_columns(raw, table).with_row_index(ROW, offset=1)
+    frame = _with_optional_columns(raw, table)
+    if ROW not in frame.columns:
+        frame = frame.with_row_index(ROW, offset=1)
     schema = frame.schema
     helpers, phone_err = _helpers(frame, table)
     frame = frame.with_columns(
@@ -234,7 +253,9 @@ def validate_table(
     checks: list[tuple[str, list[Check]]] = [
         (c.name, _column_checks(c, schema[c.name], phone_err)) for c in table.columns
     ]
-    checks += [(column, [check]) for column, check in _key_checks(frame, table, parents)]
+    checks += [
+        (column, [check]) for column, check in _key_checks(frame, table, parents, duplicates)
+    ]
     checks = [(column, branches) for column, branches in checks if branches]
     codes = [f"__c{i}" for i in range(len(checks))]
     frame = frame.with_columns(
@@ -267,41 +288,58 @@ def validate_table(
     defaults = [
         pl.col(c.name).fill_null(pl.lit(c.default)) for c in table.columns if c.default is not None
     ]
-    extra = [c for c in raw.columns if c not in {col.name for col in table.columns}]
+    extra = [c for c in raw.columns if c not in {col.name for col in table.columns} | {ROW}]
     # With no failing row, no filter: selecting existing columns shares their memory.
     kept = frame.filter(~failing) if bad.height else frame
     clean = kept.select(
         *[_value(c.name).alias(c.name) for c in table.columns], *extra
     ).with_columns(defaults)
-    return TableCheck(clean=infer_extra_types(clean, extra), rejects=rejects)
+    types = extra_column_types(clean, extra) if extra_types is None else extra_types
+    return TableCheck(clean=cast_extra(clean, types), rejects=rejects)
 
 
-def infer_extra_types(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """Give a lender's own text columns (CSV) the narrowest type every value fits.
+def _blank_to_null(text: pl.Series) -> pl.Series:
+    text = text.str.strip_chars()
+    return text.set(text == "", None)
+
+
+def _convert(text: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """Text to `dtype`, null where a value does not convert."""
+    if dtype == pl.Boolean:
+        low = text.str.to_lowercase()
+        return low.is_in(_TRUE).set(~low.is_in(_TRUE + _FALSE), None)
+    if dtype == pl.Date:
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    return text.cast(dtype, strict=False)
+
+
+def extra_column_types(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.DataType]:
+    """The narrowest type every non-empty value of a lender's own text column fits.
 
     A `score` column read from CSV is text; a strategy comparing `score > 600` expects a
-    number. A column converts only when every non-empty value does, so nothing is lost.
+    number. A column gets a type only when every non-empty value converts, so nothing is lost.
     """
-    casts = []
+    types: dict[str, pl.DataType] = {}
     for name in names:
         series = frame.get_column(name)
         if series.dtype != pl.String:
             continue
-        text = series.str.strip_chars()
-        text = text.set(text == "", None)
+        text = _blank_to_null(series)
         present = int(text.is_not_null().sum())
         if present == 0:
             continue
-        for candidate in (
-            text.cast(pl.Int64, strict=False),
-            text.cast(pl.Float64, strict=False),
-            text.str.to_date("%Y-%m-%d", strict=False),
-        ):
-            if int(candidate.is_not_null().sum()) == present:
-                casts.append(candidate.alias(name))
+        for dtype in (pl.Int64(), pl.Float64(), pl.Date(), pl.Boolean()):
+            if int(_convert(text, dtype).is_not_null().sum()) == present:
+                types[name] = dtype
                 break
-        else:
-            low = text.str.to_lowercase()
-            if int(low.is_in(_TRUE + _FALSE).sum()) == present:
-                casts.append(low.is_in(_TRUE).alias(name).set(low.is_null(), None))
+    return types
+
+
+def cast_extra(frame: pl.DataFrame, types: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Convert the extra text columns to the types `extra_column_types` chose."""
+    casts = [
+        _convert(_blank_to_null(frame.get_column(name)), dtype).alias(name)
+        for name, dtype in types.items()
+        if name in frame.columns and frame.schema[name] == pl.String
+    ]
     return frame.with_columns(casts) if casts else frame
