@@ -13,6 +13,8 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import polars as pl
 
 from arrears.contract.load import Portfolio
 from arrears.planning.plan import PlanResult
+from arrears.strategy.model import Strategy
 
 FILES = ("actions.parquet", "blocked.parquet", "rejects.csv", "accounts.parquet", "manifest.json")
 
@@ -39,23 +42,97 @@ def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in counted.iter_rows()}
 
 
-def manifest(result: PlanResult, portfolio: Portfolio, timings: dict[str, float]) -> dict[str, Any]:
+@dataclass
+class RunRecord:
+    """Everything a run folder holds, however the run was computed (whole or by shards)."""
+
+    run_date: date
+    strategy: Strategy
+    actions: pl.DataFrame
+    blocked: pl.DataFrame
+    rejects: pl.DataFrame
+    accounts: pl.DataFrame | list[Path]  # the frame, or parquet parts to concatenate in order
+    account_counts: dict[str, Any]
+    checked: int
+    inputs: dict[str, dict[str, Any]]
+
+
+def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
+    return {
+        "accounts": accounts.height,
+        "accounts_in_segment": int(accounts.get_column("segment").is_not_null().sum()),
+        "accounts_by_bucket": _counts(
+            accounts.select(pl.col("bucket").fill_null("(none)")), "bucket"
+        ),
+        "accounts_by_segment": _counts(
+            accounts.select(pl.col("segment").fill_null("(none)")), "segment"
+        ),
+    }
+
+
+def merge_account_counts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The counts of several shards as if counted over all their accounts at once."""
+    merged: dict[str, Any] = {"accounts": 0, "accounts_in_segment": 0}
+    for key in ("accounts_by_bucket", "accounts_by_segment"):
+        total: dict[str, int] = {}
+        for part in parts:
+            for name, n in part[key].items():
+                total[name] = total.get(name, 0) + n
+        merged[key] = dict(sorted(total.items()))
+    for part in parts:
+        merged["accounts"] += part["accounts"]
+        merged["accounts_in_segment"] += part["accounts_in_segment"]
+    return merged
+
+
+def input_summary(portfolio: Portfolio, rejects: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    return {
+        name: {
+            "file": portfolio.files[name],
+            "sha256": portfolio.fingerprints[name],
+            "rows": portfolio.rows_read[name],
+            "rejected_rows": int(
+                rejects.filter(pl.col("table") == name).get_column("row").n_unique()
+            )
+            if rejects.height
+            else 0,
+        }
+        for name in portfolio.files
+    }
+
+
+def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
+    """The record of a run planned in one piece."""
+    return RunRecord(
+        run_date=result.run_date,
+        strategy=result.strategy,
+        actions=result.actions,
+        blocked=result.blocked,
+        rejects=portfolio.rejects,
+        # Joins do not keep row order; sorting makes the file reproducible.
+        accounts=result.accounts.sort("account_id"),
+        account_counts=account_counts(result.accounts),
+        checked=result.checked,
+        inputs=input_summary(portfolio, portfolio.rejects),
+    )
+
+
+def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
     """What produced this run and what it contains. `timings` is the only part that varies
     between two runs of the same inputs; everything else is reproducible."""
-    s = result.strategy
-    accounts = result.accounts
-    rejected = _counts(portfolio.rejects, "table")
+    s = record.strategy
+    actions = record.actions
     quiet_violations = (
-        result.actions.filter(
+        actions.filter(
             pl.col("window_start").is_null()
             | pl.col("window_end").is_null()
             | (pl.col("window_start") >= pl.col("window_end"))
         ).height
-        if result.actions.height
+        if actions.height
         else 0
     )
     return {
-        "run_date": result.run_date.isoformat(),
+        "run_date": record.run_date.isoformat(),
         "strategy": {
             "name": s.name,
             "version": s.version,
@@ -63,35 +140,20 @@ def manifest(result: PlanResult, portfolio: Portfolio, timings: dict[str, float]
             "jurisdiction": list(s.jurisdiction),
             "experiment": s.experiment.id if s.experiment else None,
         },
-        "inputs": {
-            name: {
-                "file": portfolio.files[name],
-                "sha256": portfolio.fingerprints[name],
-                "rows": portfolio.rows_read[name],
-                "rejected_rows": int(
-                    portfolio.rejects.filter(pl.col("table") == name).get_column("row").n_unique()
-                )
-                if portfolio.rejects.height
-                else 0,
-            }
-            for name in portfolio.files
-        },
+        "inputs": record.inputs,
         "counts": {
-            "accounts": accounts.height,
-            "accounts_in_segment": int(accounts.get_column("segment").is_not_null().sum()),
-            "accounts_by_bucket": _counts(accounts.fill_null("(none)"), "bucket"),
-            "accounts_by_segment": _counts(accounts.fill_null("(none)"), "segment"),
-            "actions": result.actions.height,
-            "actions_by_channel": _counts(result.actions, "channel"),
-            "actions_by_arm": _counts(result.actions, "arm"),
-            "blocked": result.blocked.height,
-            "blocked_by_rule": _counts(result.blocked, "rule"),
-            "reject_lines": portfolio.rejects.height,
-            "rejects_by_table": rejected,
+            **record.account_counts,
+            "actions": actions.height,
+            "actions_by_channel": _counts(actions, "channel"),
+            "actions_by_arm": _counts(actions, "arm"),
+            "blocked": record.blocked.height,
+            "blocked_by_rule": _counts(record.blocked, "rule"),
+            "reject_lines": record.rejects.height,
+            "rejects_by_table": _counts(record.rejects, "table"),
         },
         "compliance": {
-            "contacts_checked": result.checked,
-            "blocked_by_rule": _counts(result.blocked, "rule"),
+            "contacts_checked": record.checked,
+            "blocked_by_rule": _counts(record.blocked, "rule"),
             "quiet_hour_violations": quiet_violations,
         },
         "engine": "polars",
@@ -102,8 +164,7 @@ def manifest(result: PlanResult, portfolio: Portfolio, timings: dict[str, float]
 
 def write_run(
     out: Path,
-    result: PlanResult,
-    portfolio: Portfolio,
+    record: RunRecord,
     timings: dict[str, float],
     clock: Callable[[], float] = time.perf_counter,
     started_at: float | None = None,
@@ -119,16 +180,18 @@ def write_run(
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        result.actions.write_parquet(tmp / "actions.parquet")
-        result.blocked.write_parquet(tmp / "blocked.parquet")
-        # Joins do not keep row order; sorting makes the file reproducible.
-        result.accounts.sort("account_id").write_parquet(tmp / "accounts.parquet")
-        portfolio.rejects.write_csv(tmp / "rejects.csv")
-        (tmp / "strategy.yaml").write_text(result.strategy.text, encoding="utf-8")
+        record.actions.write_parquet(tmp / "actions.parquet")
+        record.blocked.write_parquet(tmp / "blocked.parquet")
+        if isinstance(record.accounts, pl.DataFrame):
+            record.accounts.write_parquet(tmp / "accounts.parquet")
+        else:  # shard parts, concatenated in order without holding them all in memory
+            pl.scan_parquet(record.accounts).sink_parquet(tmp / "accounts.parquet")
+        record.rejects.write_csv(tmp / "rejects.csv")
+        (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")
         timings["write"] = round(clock() - started, 4)
         if started_at is not None:
             timings["total"] = round(clock() - started_at, 4)
-        body = manifest(result, portfolio, timings)
+        body = manifest(record, timings)
         (tmp / "manifest.json").write_text(
             json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )

@@ -12,7 +12,7 @@ import polars as pl
 
 from arrears.contract.load import Portfolio, load_portfolio
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
-from arrears.planning.output import write_run
+from arrears.planning.output import record_of, write_run
 from arrears.planning.plan import PlanResult, plan_day
 from arrears.strategy.check import check_strategy
 from arrears.strategy.load import Diagnostic, StrategyError, load_strategy
@@ -64,5 +64,5 @@ def run_plan(
     strategy = checked_strategy(strategy_path, portfolio)
     result = plan_day(portfolio, strategy, run_date, clock=clock)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
-    written = write_run(out, result, portfolio, timings, clock=clock, started_at=started)
+    written = write_run(out, record_of(result, portfolio), timings, clock=clock, started_at=started)
     return RunOutcome(written, result, portfolio, timings)
