@@ -57,8 +57,8 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
         runs[name] = outcome
 
     mixed = runs["mixed"]
-    sample = mixed.result.actions.select("account_id").head(1)
-    blocked = mixed.result.blocked.filter(pl.col("rule") != "NO-CONTACT-POINT").select("account_id")
+    sample = mixed.record.actions.select("account_id").head(1)
+    blocked = mixed.record.blocked.filter(pl.col("rule") != "NO-CONTACT-POINT").select("account_id")
     console.rule("[bold]where to look next")
     console.print(f"total demo time {time.perf_counter() - started:.1f}s")
     lines = [

@@ -67,35 +67,34 @@ def table_sizes(console: Console, tables: Mapping[str, pl.DataFrame], out: Path)
 
 
 def plan_summary(console: Console, outcome: RunOutcome) -> None:
-    r = outcome.result
-    a = r.accounts
+    r = outcome.record
+    counts = r.account_counts
+    shards = f" · {outcome.shards} shards" if outcome.shards > 1 else ""
     console.print(
         f"[bold]plan {r.run_date}[/] · strategy [cyan]{r.strategy.name}[/] v{r.strategy.version} "
-        f"({r.strategy.content_hash[:12]}) · {a.height:,} accounts · "
+        f"({r.strategy.content_hash[:12]}) · {counts['accounts']:,} accounts · "
         f"{r.actions.height:,} actions · {r.blocked.height:,} blocked · "
-        f"{outcome.portfolio.rejects.height:,} rejects"
-    )
-    by = (
-        a.group_by("bucket", "segment")
-        .len()
-        .sort("bucket", "segment", nulls_last=True)
-        .with_columns(pl.col("bucket").fill_null("(none)"), pl.col("segment").fill_null("(none)"))
+        f"{r.rejects.height:,} rejects{shards}"
     )
     seg = _table("accounts per bucket and segment", "bucket", "segment", "accounts")
-    for bucket, segment, n in by.iter_rows():
-        seg.add_row(bucket, segment, f"{n:,}")
+    for bucket, segments in counts["accounts_by_bucket_and_segment"].items():
+        for segment, n in segments.items():
+            seg.add_row(bucket, segment, f"{n:,}")
     console.print(seg)
 
-    def counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    def by(frame: pl.DataFrame, column: str) -> dict[str, int]:
         if frame.height == 0:
             return {}
         return {
             str(k): int(v)
-            for k, v in frame.group_by(column).len().sort("len", descending=True).iter_rows()
+            for k, v in frame.group_by(column)
+            .len()
+            .sort("len", column, descending=[True, False])
+            .iter_rows()
         }
 
-    console.print(counts_table("actions per channel", "channel", counts(r.actions, "channel")))
-    console.print(counts_table("blocked per rule", "rule", counts(r.blocked, "rule")))
+    console.print(counts_table("actions per channel", "channel", by(r.actions, "channel")))
+    console.print(counts_table("blocked per rule", "rule", by(r.blocked, "rule")))
     times = _table("timings", "stage", "seconds")
     for stage, seconds in outcome.timings.items():
         times.add_row(stage, f"{seconds:.2f}")

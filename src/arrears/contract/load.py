@@ -165,13 +165,22 @@ def validate_all(
         clean[name] = check.clean
         if check.rejects.height:
             reject_parts.append(check.rejects)
-    rejects = pl.concat(reject_parts, how="vertical") if reject_parts else empty_rejects()
-    return clean, rejects, rows_read
+    return clean, sort_rejects(reject_parts), rows_read
 
 
-def load_portfolio(data_dir: Path) -> Portfolio:
-    """Load and validate every contract table present in `data_dir`."""
-    paths = locate(data_dir)
+def sort_rejects(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """One rejects frame in a fixed order: by table (load order), row, column."""
+    if not parts:
+        return empty_rejects()
+    rank = {name: i for i, name in enumerate(LOAD_ORDER)}
+    return pl.concat(parts, how="vertical").sort(
+        pl.col("table").replace_strict(rank, return_dtype=pl.Int32), "row", "column"
+    )
+
+
+def load_portfolio(data_dir: Path, paths: dict[str, Path] | None = None) -> Portfolio:
+    """Load and validate every contract table present in `data_dir` (found by `locate`)."""
+    paths = locate(data_dir) if paths is None else paths
     clean, rejects, rows_read = validate_all(
         (name, read_raw(path, TABLES[name])) for name, path in paths.items()
     )

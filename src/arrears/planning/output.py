@@ -58,6 +58,15 @@ class RunRecord:
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
+    both = (
+        accounts.select(pl.col("bucket", "segment").fill_null("(none)"))
+        .group_by("bucket", "segment")
+        .len()
+        .sort("bucket", "segment")
+    )
+    by_both: dict[str, dict[str, int]] = {}
+    for bucket, segment, n in both.iter_rows():
+        by_both.setdefault(bucket, {})[segment] = int(n)
     return {
         "accounts": accounts.height,
         "accounts_in_segment": int(accounts.get_column("segment").is_not_null().sum()),
@@ -67,6 +76,7 @@ def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
         "accounts_by_segment": _counts(
             accounts.select(pl.col("segment").fill_null("(none)")), "segment"
         ),
+        "accounts_by_bucket_and_segment": by_both,
     }
 
 
@@ -79,25 +89,38 @@ def merge_account_counts(parts: list[dict[str, Any]]) -> dict[str, Any]:
             for name, n in part[key].items():
                 total[name] = total.get(name, 0) + n
         merged[key] = dict(sorted(total.items()))
+    both: dict[str, dict[str, int]] = {}
     for part in parts:
         merged["accounts"] += part["accounts"]
         merged["accounts_in_segment"] += part["accounts_in_segment"]
+        for bucket, segments in part["accounts_by_bucket_and_segment"].items():
+            row = both.setdefault(bucket, {})
+            for segment, n in segments.items():
+                row[segment] = row.get(segment, 0) + n
+    merged["accounts_by_bucket_and_segment"] = {
+        bucket: dict(sorted(segments.items())) for bucket, segments in sorted(both.items())
+    }
     return merged
 
 
-def input_summary(portfolio: Portfolio, rejects: pl.DataFrame) -> dict[str, dict[str, Any]]:
+def input_summary(
+    files: dict[str, str],
+    fingerprints: dict[str, str],
+    rows_read: dict[str, int],
+    rejects: pl.DataFrame,
+) -> dict[str, dict[str, Any]]:
     return {
         name: {
-            "file": portfolio.files[name],
-            "sha256": portfolio.fingerprints[name],
-            "rows": portfolio.rows_read[name],
+            "file": files[name],
+            "sha256": fingerprints[name],
+            "rows": rows_read[name],
             "rejected_rows": int(
                 rejects.filter(pl.col("table") == name).get_column("row").n_unique()
             )
             if rejects.height
             else 0,
         }
-        for name in portfolio.files
+        for name in files
     }
 
 
@@ -113,7 +136,9 @@ def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
         accounts=result.accounts.sort("account_id"),
         account_counts=account_counts(result.accounts),
         checked=result.checked,
-        inputs=input_summary(portfolio, portfolio.rejects),
+        inputs=input_summary(
+            portfolio.files, portfolio.fingerprints, portfolio.rows_read, portfolio.rejects
+        ),
     )
 
 

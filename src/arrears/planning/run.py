@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,9 +11,17 @@ from pathlib import Path
 
 import polars as pl
 
-from arrears.contract.load import Portfolio, load_portfolio
+from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
+from arrears.contract.shards import shard_count, split_inputs
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
-from arrears.planning.output import record_of, write_run
+from arrears.planning.output import (
+    RunRecord,
+    account_counts,
+    input_summary,
+    merge_account_counts,
+    record_of,
+    write_run,
+)
 from arrears.planning.plan import PlanResult, plan_day
 from arrears.strategy.check import check_strategy
 from arrears.strategy.load import Diagnostic, StrategyError, load_strategy
@@ -22,9 +31,12 @@ from arrears.strategy.model import Strategy
 @dataclass
 class RunOutcome:
     out: Path
-    result: PlanResult
-    portfolio: Portfolio
+    record: RunRecord
     timings: dict[str, float]
+    shards: int
+    # The whole frames, for callers that want them; only a run planned in one piece has them.
+    result: PlanResult | None = None
+    portfolio: Portfolio | None = None
 
 
 def condition_columns(portfolio: Portfolio) -> dict[str, pl.DataType]:
@@ -56,13 +68,90 @@ def run_plan(
     strategy_path: Path,
     run_date: date,
     out: Path,
+    shards: int | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> RunOutcome:
+    """Plan `run_date` and write the run folder `out`.
+
+    Large portfolios are planned by customer shards (`shards`; by default one per
+    ACCOUNTS_PER_SHARD accounts, so the same inputs always give the same shards) to keep
+    memory bounded. The files are those a run in one piece writes, except the order of rows in
+    `accounts.parquet` (sorted by account within each shard).
+    """
     started = clock()
-    portfolio = load_portfolio(data)
+    paths = locate(data)
+    count = shards if shards is not None else shard_count(paths)
+    if count > 1:
+        return _run_sharded(paths, strategy_path, run_date, out, count, clock, started)
+    portfolio = load_portfolio(data, paths)
     loaded = clock()
     strategy = checked_strategy(strategy_path, portfolio)
     result = plan_day(portfolio, strategy, run_date, clock=clock)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
-    written = write_run(out, record_of(result, portfolio), timings, clock=clock, started_at=started)
-    return RunOutcome(written, result, portfolio, timings)
+    record = record_of(result, portfolio)
+    written = write_run(out, record, timings, clock=clock, started_at=started)
+    return RunOutcome(written, record, timings, 1, result, portfolio)
+
+
+def _run_sharded(
+    paths: dict[str, Path],
+    strategy_path: Path,
+    run_date: date,
+    out: Path,
+    count: int,
+    clock: Callable[[], float],
+    started: float,
+) -> RunOutcome:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    strategy = load_strategy(strategy_path)  # a broken file fails before the long split
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.shards-", dir=out.parent) as tmp:
+        work = Path(tmp)
+        inputs = split_inputs(paths, work / "inputs", count)
+        timings: dict[str, float] = {"split": round(clock() - started, 4)}
+        actions, blocked, rejects, counts, parts = [], [], [], [], []
+        rows_read: dict[str, int] = {}
+        checked = 0
+        for index in range(count):
+            lap = clock()
+            clean, shard_rejects, rows = validate_all(
+                inputs.raws(index),
+                duplicates=inputs.duplicates,
+                extra_types=inputs.extra_types,
+            )
+            portfolio = Portfolio(clean, shard_rejects, inputs.files, {}, rows)
+            _add(timings, "load_validate", clock() - lap)
+            if index == 0:
+                strategy = checked_strategy(strategy_path, portfolio)
+            result = plan_day(portfolio, strategy, run_date, clock=clock)
+            for stage, seconds in result.timings.items():
+                _add(timings, stage, seconds)
+            part = work / f"accounts-{index:04d}.parquet"
+            result.accounts.sort("account_id").write_parquet(part)
+            parts.append(part)
+            actions.append(result.actions)
+            blocked.append(result.blocked)
+            rejects.append(shard_rejects)
+            counts.append(account_counts(result.accounts))
+            checked += result.checked
+            for name, n in rows.items():
+                rows_read[name] = rows_read.get(name, 0) + n
+            del portfolio, result, clean
+        all_rejects = sort_rejects(rejects)
+        record = RunRecord(
+            run_date=run_date,
+            strategy=strategy,
+            actions=pl.concat(actions).sort("action_id"),
+            blocked=pl.concat(blocked).sort("action_id"),
+            rejects=all_rejects,
+            accounts=parts,
+            account_counts=merge_account_counts(counts),
+            checked=checked,
+            inputs=input_summary(inputs.files, inputs.fingerprints(), rows_read, all_rejects),
+        )
+        written = write_run(out, record, timings, clock=clock, started_at=started)
+    return RunOutcome(written, record, timings, count)
+
+
+def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
+    timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
