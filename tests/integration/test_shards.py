@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from arrears.contract.shards import customer_shard
 from arrears.generate.portfolio import generate_portfolio, write_portfolio
 from arrears.planning.run import run_plan
 
@@ -20,11 +21,18 @@ MIXED = Path(__file__).parents[2] / "examples" / "strategies" / "mixed_example.y
 def portfolio_with_flaws(folder: Path, fmt: str) -> Path:
     tables = generate_portfolio(accounts=6000, seed=11, country="mixed", as_of=RUN_DATE)
     accounts = tables["accounts"].with_columns(
-        (pl.int_range(pl.len()) % 900).alias("score")  # a lender's own column
+        # A lender's own text column: whole numbers but one, so its type is known file-wide.
+        pl.when(pl.int_range(pl.len()) == 17)
+        .then(pl.lit("12.5"))
+        .otherwise((pl.int_range(pl.len()) % 900).cast(pl.String))
+        .alias("score")
     )
-    other_customer = accounts.get_column("customer_id")[-1]
+    # The first account's key repeated under a customer of another shard (of three).
+    shard = accounts.select("customer_id", customer_shard(3).alias("shard"))
+    first_shard = shard.get_column("shard")[0]
+    other_customer = shard.filter(pl.col("shard") != first_shard).get_column("customer_id")[0]
     repeat = accounts.head(1).with_columns(pl.lit(other_customer).alias("customer_id"))
-    tables["accounts"] = pl.concat([accounts, repeat])  # a key repeated under another customer
+    tables["accounts"] = pl.concat([accounts, repeat])
     tables["attempts"] = pl.concat(
         [
             tables["attempts"],
@@ -66,7 +74,7 @@ def test_three_shards_write_the_same_run_as_one_piece(tmp_path: Path, fmt: str):
     m3 = json.loads((three / "manifest.json").read_text())
     m1.pop("timings"), m3.pop("timings")
     assert m1 == m3
-    # The lender's own `score` column keeps its numeric type in every shard.
-    assert pl.read_parquet(three / "accounts.parquet").schema["score"] == pl.Int64
+    # The lender's own `score` column gets one type, found over the whole file.
+    assert pl.read_parquet(three / "accounts.parquet").schema["score"] == pl.Float64
     # Nothing of the shards' working files is left beside the run folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "one", "three"]

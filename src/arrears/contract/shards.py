@@ -70,7 +70,7 @@ class ShardedInputs:
                 yield name, scan(path).collect()
 
 
-def _customer_shard(count: int) -> pl.Expr:
+def customer_shard(count: int) -> pl.Expr:
     return (pl.col("customer_id").cast(pl.String).hash(seed=0) % count).cast(pl.UInt32)
 
 
@@ -104,14 +104,14 @@ def split_inputs(paths: dict[str, Path], folder: Path, count: int) -> ShardedInp
             )
         owner = (
             scan(accounts)
-            .select(pl.col("account_id").cast(pl.String), _customer_shard(count).alias(SHARD))
+            .select(pl.col("account_id").cast(pl.String), customer_shard(count).alias(SHARD))
             .unique("account_id", keep="first", maintain_order=True)
             .collect()
         )
         for name, path in paths.items():
             current = path
             if name in BY_CUSTOMER:
-                routed = scan(path).with_columns(_customer_shard(count).alias(SHARD))
+                routed = scan(path).with_columns(customer_shard(count).alias(SHARD))
             elif name in BY_ACCOUNT:
                 # History of an unknown account goes to the first shard, to be rejected there.
                 routed = (
