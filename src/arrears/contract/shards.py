@@ -122,7 +122,9 @@ def split_inputs(paths: dict[str, Path], folder: Path, count: int) -> ShardedInp
             else:
                 continue
             routed.sink_parquet(
-                pl.PartitionBy(folder / name, key=SHARD, include_key=False), mkdir=True
+                pl.PartitionBy(folder / name, key=SHARD, include_key=False),
+                mkdir=True,
+                compression="lz4",  # working files, read once: speed over size
             )
     except Exception as exc:  # a file that cannot be read or split is a structural error
         raise _unreadable(current, exc) from exc
