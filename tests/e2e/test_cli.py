@@ -70,6 +70,26 @@ def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
     assert set(actions.get_column("arm")) == {"champion", "challenger"}
     assert set(manifest["timings"]) >= {"load_validate", "features_segment", "comply", "write"}
 
+    sharded = runner.invoke(
+        app,
+        [
+            "plan",
+            "--data",
+            str(data),
+            "--strategy",
+            str(EXAMPLES / "mixed_example.yaml"),
+            "--date",
+            "2026-11-30",
+            "--out",
+            str(tmp_path / "sharded"),
+            "--shards",
+            "2",
+        ],
+    )
+    assert sharded.exit_code == 0, sharded.output
+    assert "2 shards" in sharded.output
+    assert pl.read_parquet(tmp_path / "sharded" / "actions.parquet").equals(actions)
+
 
 def test_validate_reports_file_line_and_column_and_exits_1(tmp_path: Path):
     bad = tmp_path / "bad.yaml"

@@ -105,13 +105,19 @@ def plan(
     strategy: Annotated[Path, typer.Option(help="Strategy YAML file.")],
     out: Annotated[Path, typer.Option(help="Run folder to write.")],
     run_date: Annotated[str, typer.Option("--date", help="Run date YYYY-MM-DD.")],
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Plan in this many customer shards (default: one per 2 M accounts)."
+        ),
+    ] = None,
 ) -> None:
     """Plan one day: actions, blocked contacts, rejects and a manifest."""
     from arrears.planning.run import run_plan
 
     day = _parse_date(run_date)
     try:
-        outcome = run_plan(data=data, strategy_path=strategy, run_date=day, out=out)
+        outcome = run_plan(data=data, strategy_path=strategy, run_date=day, out=out, shards=shards)
     except ContractError as exc:
         raise _fail_input(str(exc)) from None
     except StrategyError as exc:
