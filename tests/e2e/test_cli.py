@@ -68,7 +68,17 @@ def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
     assert manifest["counts"]["reject_lines"] == 0
     assert manifest["compliance"]["quiet_hour_violations"] == 0
     assert set(actions.get_column("arm")) == {"champion", "challenger"}
-    assert set(manifest["timings"]) >= {"load_validate", "features_segment", "comply", "write"}
+    assert set(manifest["timings"]) >= {
+        "load_validate",
+        "features",
+        "segment",
+        "steps",
+        "contacts",
+        "comply",
+        "emit",
+        "write",
+        "total",
+    }
 
     sharded = runner.invoke(
         app,

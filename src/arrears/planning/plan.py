@@ -69,16 +69,12 @@ def strictest_reach(presets: dict[str, Preset]) -> Reachability:
     )
 
 
-def segment_accounts(
-    portfolio: Portfolio,
-    strategy: Strategy,
-    run_date: date,
-    reach: Reachability,
-    point_history: pl.DataFrame,
+def features(
+    portfolio: Portfolio, run_date: date, reach: Reachability, point_history: pl.DataFrame
 ) -> pl.DataFrame:
-    """Features, bucket, segment and experiment arm for every account."""
+    """Every account with its customer's columns and the derived features of the run date."""
     t = portfolio.tables
-    feats = account_features(
+    return account_features(
         t["accounts"],
         t["customers"],
         t["contacts"],
@@ -88,16 +84,19 @@ def segment_accounts(
         run_date,
         reach,
         point_history,
-    )
-    feats = feats.with_columns(bucket_expr(strategy).alias("bucket"))
-    schema = dict(feats.collect_schema())
-    collected = feats.with_columns(
-        pl.when(~pl.col("status").is_in(NOT_COLLECTED))
-        .then(segment_expr(strategy, schema))
-        .alias("segment")
     ).collect()
-    return collected.with_columns(
-        assign_arms(collected.get_column("account_id"), strategy.experiment).alias("arm")
+
+
+def segment_accounts(feats: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+    """Bucket, segment and experiment arm for every account."""
+    with_bucket = feats.with_columns(bucket_expr(strategy).alias("bucket"))
+    segmented = with_bucket.with_columns(
+        pl.when(~pl.col("status").is_in(NOT_COLLECTED))
+        .then(segment_expr(strategy, dict(with_bucket.schema)))
+        .alias("segment")
+    )
+    return segmented.with_columns(
+        assign_arms(segmented.get_column("account_id"), strategy.experiment).alias("arm")
     )
 
 
@@ -114,18 +113,21 @@ def plan_day(
     point_history = contact_features(
         history(portfolio.tables.get("attempts"), run_date), run_date, reach
     ).collect()
-    accounts = segment_accounts(portfolio, strategy, run_date, reach, point_history)
-    watch.lap("features_segment")
+    feats = features(portfolio, run_date, reach, point_history)
+    watch.lap("features")
+    accounts = segment_accounts(feats, strategy)
+    del feats
+    watch.lap("segment")
 
-    steps = steps_frame(strategy)
     fired = fired_steps(
         accounts.filter(pl.col("segment").is_not_null()),
-        steps,
+        steps_frame(strategy),
         step_condition_exprs(strategy, dict(accounts.schema)),
     )
+    watch.lap("steps")
     contacts = portfolio.tables["contacts"]
     candidates, without_point = candidate_contacts(fired, contacts, point_history)
-    watch.lap("treat")
+    watch.lap("contacts")
 
     checked = guard(
         candidates.rename({"timezone": "customer_timezone"}),
