@@ -20,7 +20,7 @@ import polars as pl
 
 from arrears.contract.load import _unreadable, fingerprint, scan
 from arrears.contract.tables import TABLES
-from arrears.contract.validate import ROW, extra_column_types
+from arrears.contract.validate import ROW, extra_column_types, later_repeats
 
 SHARD = "__shard"
 ACCOUNTS_PER_SHARD = 2_000_000
@@ -75,13 +75,9 @@ def customer_shard(count: int) -> pl.Expr:
 
 
 def _file_duplicates(path: Path, key: str) -> pl.Series:
-    return (
-        scan(path)
-        .select(ROW, key)
-        .filter(pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct())
-        .collect()
-        .get_column(ROW)
-    )
+    """Row numbers of the rows that repeat a key an earlier row of the file has."""
+    keys = scan(path).select(ROW, pl.col(key).cast(pl.String)).collect()
+    return keys.get_column(ROW).filter(later_repeats(keys.get_column(key)))
 
 
 def split_inputs(paths: dict[str, Path], folder: Path, count: int) -> ShardedInputs:

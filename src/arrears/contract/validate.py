@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from arrears.contract.phones import phone_errors, timezone_errors
@@ -142,6 +143,26 @@ def _column_checks(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) -
     return checks
 
 
+def later_repeats(keys: pl.Series) -> pl.Series:
+    """True for each non-null key that an earlier row already has (the first one stands).
+
+    Exact, but fast on tens of millions of keys: the keys' 64-bit hashes are sorted to find
+    the few hashes that repeat, and only the rows carrying those are compared as text.
+    """
+    present = keys.is_not_null()
+    hashes = keys.hash(seed=0)
+    ordered = hashes.filter(present).sort().to_numpy()
+    repeats = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if repeats.size == 0:
+        return pl.repeat(False, keys.len(), eager=True)
+    suspect = (hashes.is_in(pl.Series(repeats, dtype=pl.UInt64).implode()) & present).alias("s")
+    frame = pl.DataFrame({"key": keys, "suspect": suspect}).with_row_index("i")
+    later = frame.filter("suspect").filter(~pl.col("key").is_first_distinct()).get_column("i")
+    mask = np.zeros(keys.len(), dtype=bool)
+    mask[later.to_numpy()] = True
+    return pl.Series(keys.name, mask)
+
+
 def _key_checks(
     frame: pl.DataFrame,
     table: Table,
@@ -156,11 +177,9 @@ def _key_checks(
     key = table.key
     # The first row with a key stands; a later one repeating it is the bad row. A part of a
     # table (one shard) gets the duplicate rows found over the whole file.
-    repeated = (
-        pl.col(key).is_not_null() & ~pl.col(key).is_first_distinct()
-        if duplicates is None
-        else pl.col(ROW).is_in(duplicates.implode())
-    )
+    if duplicates is None:
+        duplicates = frame.get_column(ROW).filter(later_repeats(frame.get_column(key)))
+    repeated = pl.col(ROW).is_in(duplicates.implode())
     out = [
         (
             key,
