@@ -119,8 +119,8 @@ def plan_day(
     del feats
     watch.lap("segment")
 
-    fired = fired_steps(
-        accounts.filter(pl.col("segment").is_not_null()),
+    fired = fired_steps(  # accounts without a segment match no step (null keys never join)
+        accounts,
         steps_frame(strategy),
         step_condition_exprs(strategy, dict(accounts.schema)),
     )
