@@ -273,3 +273,72 @@ def test_the_manifest_reports_no_quiet_hour_violations(tmp_path):
     outcome = plan(tmp_path, b)
     text = (outcome.out / "manifest.json").read_text()
     assert '"quiet_hour_violations": 0' in text
+
+
+def test_an_accounts_file_without_status_plans_every_account_as_active(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5).debtor(2, dpd=5)
+    for row in b.tables["accounts"]:
+        del row["status"]
+    b.tables["accounts"][1]["status"] = ""  # a blank cell too
+    b.tables["accounts"][0]["status"] = None
+    result = plan(tmp_path, b).result
+    assert set(result.actions.get_column("account_id")) == {"A00001", "A00002"}
+
+
+def test_a_conversation_on_another_account_of_the_customer_closes_the_gate(tmp_path):
+    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
+    b.add(
+        "accounts",
+        account_id="A2",
+        customer_id="C00001",
+        product="bnpl",
+        currency="CNY",
+        overdue_amount=50.0,
+        outstanding_balance=50.0,
+        due_date=None,
+    )
+    for i in range(3):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts(i + 1),
+            outcome="no_answer",
+        )
+    b.add(
+        "attempts",
+        attempt_id="R",
+        account_id="A2",
+        contact_id="P00001",
+        channel="human_call",
+        at=ts(1, hour=5),
+        outcome="rpc",
+    )
+    result = plan(tmp_path, b).result
+    (em,) = rows(result.blocked, "A00001", "em")
+    assert em["rule"] == "THIRD-PARTY-GATE"
+
+
+def test_an_account_column_named_country_does_not_change_the_customers_law(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE, country_of_product="x"
+    )
+    b.tables["accounts"][0]["country"] = "CN"
+    b.tables["accounts"][0]["timezone"] = "Asia/Shanghai"
+    for i in range(7):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts((i + 1) * 0.8, hour=0),
+            outcome="no_answer",
+        )
+    result = plan(tmp_path, b).result
+    (call,) = rows(result.blocked, "A00001", "call")
+    assert call["rule"] == "US-7IN7"
+    (sms,) = rows(result.actions, "A00001", "sms")
+    assert sms["timezone"] == "America/New_York"

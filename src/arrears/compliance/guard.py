@@ -46,7 +46,7 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
         pl.col("contact_timezone"),
         pl.col("customer_timezone"),
         pl.col("_phone_zones"),
-        pl.col("country"),
+        pl.col("customer_country"),
     )
     return (
         framed.with_columns(info.alias("_zone_info"))
@@ -105,11 +105,12 @@ def guard(
 ) -> pl.DataFrame:
     """Return `candidates` with zones, windows and (where refused) rule, detail, next time.
 
-    Expects columns: customer country, status, role, kind, value, channel, opt_out,
+    Expects columns: customer_country, status, role, kind, value, channel, opt_out,
     refused_at, contact_timezone, customer_timezone, debtor_unreachable, calls_7d,
     last_rpc_at.
     """
-    framed = candidates.join(preset_frame(presets), on="country", how="left")
+    by_country = preset_frame(presets).rename({"country": "customer_country"})
+    framed = candidates.join(by_country, on="customer_country", how="left")
     framed = with_windows(with_zones(framed), run_date)
     rule, detail, nxt = first_refusal(rules)
     return framed.with_columns(rule, detail, nxt)

@@ -6,7 +6,7 @@ today). The parameters come from the row's preset columns (`_holds`, `_cap_calls
 one expression serves every jurisdiction of a mixed strategy.
 
 Rows are expected to carry: status, role, channel, opt_out, refused_at, debtor_unreachable,
-calls_7d, last_rpc_at, country, window_start, window_end and the preset columns of
+calls_7d, last_rpc_at, customer_country, window_start, window_end and the preset columns of
 `presets.preset_frame` (null `_preset` = no preset for the customer's country).
 """
 
@@ -50,7 +50,7 @@ class Jurisdiction(Rule):
             pl.lit("JURISDICTION"),
             pl.format(
                 "no compliance preset for the customer's country '{}' in this strategy",
-                pl.col("country").fill_null("unknown"),
+                pl.col("customer_country").fill_null("unknown"),
             ),
             NEVER,
         )

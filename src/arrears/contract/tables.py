@@ -139,7 +139,7 @@ TABLES: dict[str, Table] = {
                 Column("outstanding_balance", D, non_negative=True),
                 Column("due_date", DT, nullable=True),
                 Column("next_due_date", DT, required=False, nullable=True),
-                Column("status", S, required=False, enum=STATUSES, default="active"),
+                Column("status", S, required=False, nullable=True, enum=STATUSES, default="active"),
             ),
             key="account_id",
             required=True,

@@ -104,7 +104,18 @@ def account_features(
     )
     own = set(accounts.columns)
     cust_cols = [c for c in CUSTOMER_COLUMNS if c in customers.columns and c not in own]
-    acc = acc.join(customers.lazy().select("customer_id", *cust_cols), on="customer_id", how="left")
+    # Compliance reads the customer's own country and zone under names an account column
+    # cannot shadow (an account may carry a `country` of its own, e.g. of the product).
+    acc = acc.join(
+        customers.lazy().select(
+            "customer_id",
+            *cust_cols,
+            pl.col("country").alias("customer_country"),
+            pl.col("timezone").alias("customer_timezone"),
+        ),
+        on="customer_id",
+        how="left",
+    )
 
     att = history(attempts, run_date)
 
@@ -147,7 +158,8 @@ def account_features(
     ).with_columns(
         (
             pl.col("_debtor_all_failed").fill_null(False)
-            & (pl.col("_rpc_recent").fill_null(0) == 0)
+            # A conversation about any of the customer's accounts means the debtor is reachable.
+            & (pl.col("_rpc_recent").fill_null(0).sum().over("customer_id") == 0)
         ).alias("debtor_unreachable")
     )
     acc = _with_payments(acc, payments, start)

@@ -130,7 +130,7 @@ def plan_day(
     watch.lap("contacts")
 
     checked = guard(
-        candidates.rename({"timezone": "customer_timezone"}),
+        candidates,
         run_date=run_date,
         presets=presets,
     )
