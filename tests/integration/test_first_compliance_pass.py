@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -342,3 +342,68 @@ def test_an_account_column_named_country_does_not_change_the_customers_law(tmp_p
     assert call["rule"] == "US-7IN7"
     (sms,) = rows(result.actions, "A00001", "sms")
     assert sms["timezone"] == "America/New_York"
+
+
+def test_us_calls_planned_today_count_toward_seven_in_seven(tmp_path):
+    # Six calls in the ledger: the call step (priority 50) is the seventh and is planned; the
+    # robot call, also due today, would be the eighth and is refused.
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    for i in range(6):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=ts((i + 1) * 0.8, hour=0),
+            outcome="no_answer",
+        )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    strategy = tmp_path / "s.yaml"
+    strategy.write_text(
+        STRATEGY.replace(
+            "      - {id: em,",
+            "      - {id: robot, days: [5], channel: robot_call, template: r, priority: 10}\n"
+            "      - {id: em,",
+        ),
+        encoding="utf-8",
+    )
+    data = b.write(tmp_path / "data")
+    result = run_plan(
+        data=data, strategy_path=strategy, run_date=RUN_DATE, out=tmp_path / "run"
+    ).result
+    assert [r["step"] for r in result.actions.filter(pl.col("channel") != "sms").to_dicts()] == [
+        "call"
+    ]
+    (robot,) = rows(result.blocked, "A00001", "robot")
+    assert robot["rule"] == "US-7IN7"
+    assert "6 calls in the last 7 days and 1 planned" in robot["detail"]
+
+
+def test_the_cool_off_ends_at_eight_local_time_even_across_the_dst_change(tmp_path):
+    run_date = date(2026, 10, 31)  # EDT; the cool-off ends on 5 November, in EST
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE, run_date=run_date
+    )
+    b.add(
+        "attempts",
+        attempt_id="R",
+        account_id="A00001",
+        contact_id="P00001",
+        channel="human_call",
+        at="2026-10-29T15:00:00Z",
+        outcome="rpc",
+    )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "s.yaml").write_text(STRATEGY, encoding="utf-8")
+    result = run_plan(
+        data=b.write(tmp_path / "data"),
+        strategy_path=tmp_path / "s.yaml",
+        run_date=run_date,
+        out=tmp_path / "run",
+    ).result
+    (call,) = rows(result.blocked, "A00001", "call")
+    assert call["rule"] == "US-COOL-OFF"
+    assert call["next_allowed_at"] == datetime(2026, 11, 5, 13, 0, tzinfo=UTC)  # 08:00 EST

@@ -17,6 +17,7 @@ from arrears.compliance.rules import RULES, Rule, first_refusal
 from arrears.compliance.windows import daily_windows
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
+from arrears.contract.tables import VOICE_CHANNELS
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -59,40 +60,90 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_windows(candidates: pl.DataFrame, run_date: date) -> pl.DataFrame:
-    """Add `window_start`/`window_end`: the run date's allowed hours in every candidate zone.
+def window_table(keys: pl.DataFrame) -> pl.DataFrame:
+    """Allowed hours in every zone of a set, for distinct (timezone, hours, day) keys.
 
-    Distinct (zone set, hours) combinations are few; each is computed once and joined back.
+    `keys` has `timezone`, `zones`, `_start_min`, `_end_min` and `_day`; the answer has the
+    keys with `window_start`/`window_end`. The combinations are few (zone sets × presets ×
+    days), and each is computed once by the scalar rule in `compliance.windows`.
     """
-    keys = candidates.select("timezone", "zones", "_start_min", "_end_min").unique(
-        subset=["timezone", "_start_min", "_end_min"], maintain_order=True
-    )
+    key_cols = ["timezone", "_start_min", "_end_min", "_day"]
+    distinct = keys.unique(subset=key_cols, maintain_order=True)
     parts = []
-    for (start_min, end_min), group in keys.group_by(["_start_min", "_end_min"]):
-        if start_min is None or end_min is None:
+    for (start_min, end_min, day), group in distinct.group_by(["_start_min", "_end_min", "_day"]):
+        if start_min is None or end_min is None or day is None:
             continue
         start = time(int(start_min) // 60, int(start_min) % 60)
         end = time(int(end_min) // 60, int(end_min) % 60)
-        windows = daily_windows(group.get_column("zones"), run_date, start, end)
-        parts.append(
-            pl.concat(
-                [group.select("timezone", "_start_min", "_end_min"), windows], how="horizontal"
-            )
-        )
+        windows = daily_windows(group.get_column("zones"), day, start, end)
+        parts.append(pl.concat([group.select(key_cols), windows], how="horizontal"))
     if parts:
-        table = pl.concat(parts)
-    else:
-        table = pl.DataFrame(
-            schema={
-                "timezone": pl.String,
-                "_start_min": pl.Int32,
-                "_end_min": pl.Int32,
-                "window_start": UTC_TS,
-                "window_end": UTC_TS,
-            }
+        return pl.concat(parts)
+    return pl.DataFrame(
+        schema={
+            "timezone": pl.String,
+            "_start_min": pl.Int32,
+            "_end_min": pl.Int32,
+            "_day": pl.Date,
+            "window_start": UTC_TS,
+            "window_end": UTC_TS,
+        }
+    )
+
+
+def with_windows(candidates: pl.DataFrame, run_date: date) -> pl.DataFrame:
+    """Add `window_start`/`window_end`: the run date's allowed hours in every candidate zone."""
+    framed = candidates.with_columns(pl.lit(run_date).alias("_day"))
+    table = window_table(framed.select("timezone", "zones", "_start_min", "_end_min", "_day"))
+    return framed.join(
+        table, on=["timezone", "_start_min", "_end_min", "_day"], how="left", nulls_equal=True
+    ).drop("_day")
+
+
+def with_next_allowed(checked: pl.DataFrame) -> pl.DataFrame:
+    """Turn a rule's `next_allowed_day` into the start of that day's window (exact over DST)."""
+    wanted = checked.filter(pl.col("next_allowed_day").is_not_null())
+    if wanted.height == 0:
+        return checked.drop("next_allowed_day")
+    keys = wanted.select(
+        "timezone", "zones", "_start_min", "_end_min", pl.col("next_allowed_day").alias("_day")
+    )
+    table = window_table(keys).select(
+        "timezone",
+        "_start_min",
+        "_end_min",
+        pl.col("_day").alias("next_allowed_day"),
+        pl.col("window_start").alias("_next_start"),
+    )
+    return (
+        checked.join(
+            table,
+            on=["timezone", "_start_min", "_end_min", "next_allowed_day"],
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
         )
-    return candidates.join(
-        table, on=["timezone", "_start_min", "_end_min"], how="left", nulls_equal=True
+        .with_columns(pl.coalesce("_next_start", "next_allowed_at").alias("next_allowed_at"))
+        .drop("_next_start", "next_allowed_day")
+    )
+
+
+def with_planned_calls(candidates: pl.DataFrame) -> pl.DataFrame:
+    """Add `calls_planned_before`: the account's voice steps due today that come first.
+
+    Frequency caps count the calls planned today as well as the ledger, so the plan itself
+    never exceeds a cap. Today's voice steps of an account are ordered by priority (higher
+    first), then by their order in the segment; a step's count is the number before it.
+    Counting a call that ends up refused elsewhere errs on the side of fewer calls.
+    """
+    is_call = pl.col("channel").is_in(VOICE_CHANNELS)
+    order = (-pl.col("priority").cast(pl.Int64)) * 1_000_000 + pl.col("step_order").cast(pl.Int64)
+    return candidates.with_columns(
+        pl.when(is_call)
+        .then(order.rank("dense").over("account_id", is_call) - 1)
+        .otherwise(0)
+        .cast(pl.Int64)
+        .alias("calls_planned_before")
     )
 
 
@@ -111,6 +162,5 @@ def guard(
     """
     by_country = preset_frame(presets).rename({"country": "customer_country"})
     framed = candidates.join(by_country, on="customer_country", how="left")
-    framed = with_windows(with_zones(framed), run_date)
-    rule, detail, nxt = first_refusal(rules)
-    return framed.with_columns(rule, detail, nxt)
+    framed = with_windows(with_zones(with_planned_calls(framed)), run_date)
+    return with_next_allowed(framed.with_columns(*first_refusal(rules)))

@@ -6,14 +6,14 @@ today). The parameters come from the row's preset columns (`_holds`, `_cap_calls
 one expression serves every jurisdiction of a mixed strategy.
 
 Rows are expected to carry: status, role, channel, opt_out, refused_at, debtor_unreachable,
-calls_7d, last_rpc_at, customer_country, window_start, window_end and the preset columns of
-`presets.preset_frame` (null `_preset` = no preset for the customer's country).
+calls_7d, calls_planned_before, last_rpc_at, customer_country, window_start, window_end and
+the preset columns of `presets.preset_frame` (null `_preset` = no preset for the customer's
+country).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import polars as pl
 
@@ -29,6 +29,8 @@ class Verdict:
     rule: pl.Expr
     detail: pl.Expr
     next_allowed_at: pl.Expr
+    next_allowed_day: pl.Expr | None = None
+    """A local day whose window start is the next allowed time (the guard computes it)."""
 
 
 @dataclass(frozen=True)
@@ -118,15 +120,20 @@ class ThirdPartyGate(Rule):
 class CallsInSevenDays(Rule):
     def verdict(self) -> Verdict:
         cap = pl.col("_cap_calls_7d")
+        earlier = pl.col("calls_planned_before").fill_null(0)
         return Verdict(
             cap.is_not_null()
             & pl.col("channel").is_in(VOICE_CHANNELS)
-            & (pl.col("calls_7d").cast(pl.Int64) >= cap),
+            & (pl.col("calls_7d").cast(pl.Int64) + earlier >= cap),
             pl.lit("US-7IN7"),
             pl.format(
-                "{} calls in the last 7 days about this debt (cap {})", pl.col("calls_7d"), cap
+                "{} calls in the last 7 days and {} planned before this one today about this "
+                "debt (cap {}); allowed again once older calls leave the 7-day window",
+                pl.col("calls_7d"),
+                earlier,
+                cap,
             ),
-            pl.col("window_start") + timedelta(days=1),
+            NEVER,  # not knowable from counts alone; the plan re-checks every day
         )
 
 
@@ -135,7 +142,6 @@ class CoolOff(Rule):
         days = pl.col("_cool_off_days")
         # The conversation's date is day 1: a conversation on D blocks calls through D + days - 1.
         since = (pl.col("window_start").dt.date() - pl.col("last_rpc_at").dt.date()).dt.total_days()
-        wait = days.cast(pl.Int64) - since
         return Verdict(
             days.is_not_null()
             & pl.col("channel").is_in(VOICE_CHANNELS)
@@ -147,7 +153,8 @@ class CoolOff(Rule):
                 pl.col("last_rpc_at").dt.date(),
                 days,
             ),
-            pl.col("window_start") + pl.duration(days=wait),
+            NEVER,
+            pl.col("last_rpc_at").dt.date() + pl.duration(days=days),
         )
 
 
@@ -180,13 +187,23 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def first_refusal(rules: tuple[Rule, ...] = RULES) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(rule, detail, next_allowed_at) of the first rule that refuses the row, else nulls."""
+def first_refusal(rules: tuple[Rule, ...] = RULES) -> tuple[pl.Expr, ...]:
+    """rule, detail, next_allowed_at and next_allowed_day of the first rule that refuses the
+    row; nulls for an allowed row."""
     verdicts = [r.verdict() for r in rules]
+    no_day = pl.lit(None, dtype=pl.Date)
     return (
         first_of([(v.blocked, v.rule) for v in verdicts]).cast(pl.String).alias("rule"),
         first_of([(v.blocked, v.detail) for v in verdicts]).cast(pl.String).alias("detail"),
         first_of([(v.blocked, v.next_allowed_at) for v in verdicts])
         .cast(pl.Datetime("us", "UTC"))
         .alias("next_allowed_at"),
+        first_of(
+            [
+                (v.blocked, no_day if v.next_allowed_day is None else v.next_allowed_day)
+                for v in verdicts
+            ]
+        )
+        .cast(pl.Date)
+        .alias("next_allowed_day"),
     )
