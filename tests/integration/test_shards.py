@@ -32,7 +32,14 @@ def portfolio_with_flaws(folder: Path, fmt: str) -> Path:
     first_shard = shard.get_column("shard")[0]
     other_customer = shard.filter(pl.col("shard") != first_shard).get_column("customer_id")[0]
     repeat = accounts.head(1).with_columns(pl.lit(other_customer).alias("customer_id"))
-    tables["accounts"] = pl.concat([accounts, repeat])
+    # A rejected row (negative amount) whose score is not a number: the column's type must
+    # not depend on whether the rejected row is seen.
+    broken = accounts.slice(40, 1).with_columns(
+        pl.lit("A-BROKEN").alias("account_id"),
+        pl.lit(-1.0).alias("overdue_amount"),
+        pl.lit("n/a").alias("score"),
+    )
+    tables["accounts"] = pl.concat([accounts, repeat, broken])
     tables["attempts"] = pl.concat(
         [
             tables["attempts"],
@@ -74,7 +81,24 @@ def test_three_shards_write_the_same_run_as_one_piece(tmp_path: Path, fmt: str):
     m3 = json.loads((three / "manifest.json").read_text())
     m1.pop("timings"), m3.pop("timings")
     assert m1 == m3
-    # The lender's own `score` column gets one type, found over the whole file.
-    assert pl.read_parquet(three / "accounts.parquet").schema["score"] == pl.Float64
+    # The lender's own `score` column gets one type, found over every row of the file.
+    assert pl.read_parquet(three / "accounts.parquet").schema["score"] == pl.String
     # Nothing of the shards' working files is left beside the run folder.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "one", "three"]
+
+
+def test_integer_account_ids_are_split_like_text_ones(tmp_path: Path):
+    tables = generate_portfolio(accounts=3000, seed=5, country="CN", as_of=RUN_DATE)
+    as_int = pl.col("account_id").str.slice(1).cast(pl.Int64)
+    for name in ("accounts", "attempts", "payments", "promises", "cases"):
+        tables[name] = tables[name].with_columns(as_int)
+    data = tmp_path / "data"
+    write_portfolio(tables, data, fmt="parquet")
+    seed = MIXED.with_name("seed_example.yaml")
+    whole = run_plan(data=data, strategy_path=seed, run_date=RUN_DATE, out=tmp_path / "one")
+    parts = run_plan(
+        data=data, strategy_path=seed, run_date=RUN_DATE, out=tmp_path / "two", shards=2
+    )
+    assert whole.record.actions.height > 50
+    assert_frame_equal(whole.record.actions, parts.record.actions)
+    assert whole.record.rejects.height == parts.record.rejects.height == 0

@@ -112,8 +112,15 @@ def split_inputs(paths: dict[str, Path], folder: Path, count: int) -> ShardedInp
                 # History of an unknown account goes to the first shard, to be rejected there.
                 routed = (
                     scan(path)
-                    .join(owner.lazy(), on="account_id", how="left", maintain_order="left")
+                    .with_columns(pl.col("account_id").cast(pl.String).alias("__account"))
+                    .join(
+                        owner.lazy().rename({"account_id": "__account"}),
+                        on="__account",
+                        how="left",
+                        maintain_order="left",
+                    )
                     .with_columns(pl.col(SHARD).fill_null(0))
+                    .drop("__account")
                 )
             else:
                 continue

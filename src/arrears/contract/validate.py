@@ -68,10 +68,12 @@ def _typed(col: Column, dtype: pl.DataType) -> pl.Expr:
     if col.kind == "str":
         return pl.when(_text(name) == "").then(None).otherwise(_text(name))
     if col.kind == "decimal":
-        if dtype.is_numeric():
-            return pl.col(name).cast(pl.Float64)
-        value = _text(name).cast(pl.Float64, strict=False)
-        return pl.when(value.is_finite()).then(value)
+        value = (
+            pl.col(name).cast(pl.Float64)
+            if dtype.is_numeric()
+            else _text(name).cast(pl.Float64, strict=False)
+        )
+        return pl.when(value.is_finite()).then(value)  # NaN and infinities are not amounts
     if col.kind == "int":
         if dtype.is_integer():
             return pl.col(name).cast(pl.Int64)
@@ -313,7 +315,9 @@ def validate_table(
     clean = kept.select(
         *[_value(c.name).alias(c.name) for c in table.columns], *extra
     ).with_columns(defaults)
-    types = extra_column_types(clean, extra) if extra_types is None else extra_types
+    # Types come from every row of the file (as for a file planned by shards), not only the
+    # clean ones, so a rejected row cannot change how a condition reads a column.
+    types = extra_column_types(raw, extra) if extra_types is None else extra_types
     return TableCheck(clean=cast_extra(clean, types), rejects=rejects)
 
 

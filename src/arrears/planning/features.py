@@ -223,9 +223,10 @@ def promise_status(
     """
     pr = promises.lazy()
     if payments is not None:
+        before_run = payments.lazy().filter(pl.col("paid_at") < run_start(run_date))
         paid = (
             pr.select("promise_id", "account_id", "made_at", "due_date")
-            .join(payments.lazy().select("account_id", "paid_at", "amount"), on="account_id")
+            .join(before_run.select("account_id", "paid_at", "amount"), on="account_id")
             .filter(
                 (pl.col("paid_at") >= pl.col("made_at"))
                 & (pl.col("paid_at").dt.date() <= pl.col("due_date"))
