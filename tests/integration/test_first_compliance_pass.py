@@ -407,3 +407,23 @@ def test_the_cool_off_ends_at_eight_local_time_even_across_the_dst_change(tmp_pa
     (call,) = rows(result.blocked, "A00001", "call")
     assert call["rule"] == "US-COOL-OFF"
     assert call["next_allowed_at"] == datetime(2026, 11, 5, 13, 0, tzinfo=UTC)  # 08:00 EST
+
+
+def test_a_deceased_status_on_one_account_holds_the_customers_other_accounts(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5, status="deceased")
+    b.add(
+        "accounts",
+        account_id="A2",
+        customer_id="C00001",
+        product="bnpl",
+        currency="CNY",
+        overdue_amount=50.0,
+        outstanding_balance=50.0,
+        due_date=(RUN_DATE - timedelta(days=5)).isoformat(),
+        status="active",
+    )
+    result = plan(tmp_path, b).result
+    assert result.actions.height == 0
+    other = rows(result.blocked, "A2", "sms")
+    assert [r["rule"] for r in other] == ["HOLD-DECEASED"]
+    assert "another account" in other[0]["detail"]

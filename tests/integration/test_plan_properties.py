@@ -76,6 +76,8 @@ def debtor(draw, n: int):
         "opt_out": draw(st.sampled_from([None, "sms", "human_call,robot_call", "email"])),
         "refused_emergency": draw(st.booleans()),
         "second_phone": draw(st.booleans()),
+        # A second overdue account of the same customer, with no history of its own.
+        "second_account": draw(st.booleans()),
         # Three failed calls on every debtor phone in the last days: often unreachable.
         "hard_to_reach": draw(st.booleans()),
         "attempts": draw(
@@ -108,6 +110,18 @@ def build(people: list[dict], run_date: date) -> PortfolioBuilder:
         )
         b.tables["contacts"][-1]["opt_out"] = p["opt_out"]
         cid = f"C{n:05d}"
+        if p["second_account"]:
+            b.add(
+                "accounts",
+                account_id=f"A{n:05d}x",
+                customer_id=cid,
+                product="bnpl",
+                currency="CNY",
+                overdue_amount=10.0,
+                outstanding_balance=10.0,
+                due_date=(run_date - timedelta(days=p["dpd"])).isoformat(),
+                status="active",
+            )
         if p["second_phone"]:
             b.add(
                 "contacts",
@@ -161,6 +175,48 @@ def build(people: list[dict], run_date: date) -> PortfolioBuilder:
     return b
 
 
+VOICE = set(VOICE_CHANNELS)
+FAILED = {"no_answer", "no_connect", "voicemail", "machine", "abandoned"}
+
+
+def ledger(p: dict) -> list[tuple[str, str, float, str]]:
+    """(channel, outcome, days before the run, contact) of every attempt built for `p`."""
+    n = p["n"]
+    rows = [
+        (channel, outcome, days_ago, f"P{n:05d}" if who == "debtor" else f"E{n:05d}")
+        for channel, outcome, days_ago, who in p["attempts"]
+    ]
+    if p["hard_to_reach"]:
+        phones = [f"P{n:05d}"] + ([f"P{n:05d}b"] if p["second_phone"] else [])
+        rows += [("human_call", "no_answer", k + 1.5, point) for k in range(3) for point in phones]
+    return rows
+
+
+def oracle_calls_7d(p: dict) -> int:
+    return sum(1 for ch, _, ago, _ in ledger(p) if ch in VOICE and ago <= 7)
+
+
+def oracle_last_rpc_date(p: dict, run_date: date) -> date | None:
+    start = datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC)
+    agos = [ago for _, outcome, ago, _ in ledger(p) if outcome == "rpc"]
+    return (start - timedelta(days=min(agos))).date() if agos else None
+
+
+def oracle_unreachable(p: dict) -> bool:
+    """Every debtor phone with 3 failed calls in 14 days, and no conversation in 14 days."""
+    n = p["n"]
+    phones = [f"P{n:05d}"] + ([f"P{n:05d}b"] if p["second_phone"] else [])
+    rows = ledger(p)
+    failed = {
+        ph: sum(
+            1 for ch, out, ago, c in rows if c == ph and ch in VOICE and out in FAILED and ago <= 14
+        )
+        for ph in phones
+    }
+    talked = any(out == "rpc" and ago <= 14 for _, out, ago, _ in rows)
+    return all(v >= 3 for v in failed.values()) and not talked
+
+
 def local_ok(instant: datetime, zone: str, start: time, end: time) -> bool:
     local = instant.astimezone(ZoneInfo(zone)).time()
     return start <= local <= end
@@ -184,36 +240,56 @@ def test_no_planned_action_breaks_an_active_rule(people, run_date):
         )
     result = outcome.result
     by_account = {f"A{p['n']:05d}": p for p in people}
-    feats = {r["account_id"]: r for r in result.accounts.to_dicts()}
+    by_account |= {f"A{p['n']:05d}x": p for p in people if p["second_account"]}
+    planned_calls: dict[str, int] = {}
     for action in result.actions.to_dicts():
         p = by_account[action["account_id"]]
+        own_history = not action["account_id"].endswith("x")
         preset = load_preset(p["country"])
-        # Holds and settled accounts are never contacted.
-        assert p["status"] not in preset.holds and p["status"] != "settled"
+        # Holds and settled accounts are never contacted; a status about the person holds
+        # the customer's other account too.
+        status = p["status"] if own_history else "active"
+        assert status not in preset.holds and status != "settled"
+        if p["status"] in ("bankruptcy", "cease_contact", "deceased"):
+            assert p["status"] not in preset.holds
         # Opt-outs are honoured on the point used.
         if action["contact_id"] == f"P{p['n']:05d}" and p["opt_out"]:
             assert action["channel"] not in p["opt_out"].split(",")
-        # Third parties only when the debtor is unreachable, never after a refusal.
+        # Third parties only when the debtor is unreachable (judged on the whole customer),
+        # never after a refusal.
         if action["role"] != "debtor":
-            assert feats[action["account_id"]]["debtor_unreachable"]
+            assert oracle_unreachable(p)
             assert not p["refused_emergency"]
         # The window is real and inside the allowed hours in every zone it names.
         assert action["window_start"] < action["window_end"]
         for zone in action["timezone"].split("|"):
             for instant in (action["window_start"], action["window_end"]):
                 assert local_ok(instant, zone, preset.contact_start, preset.contact_end)
-        # US Reg F: fewer than 7 calls in 7 days, no call within the cool-off.
-        if p["country"] == "US" and action["channel"] in VOICE_CHANNELS:
-            f = feats[action["account_id"]]
-            assert f["calls_7d"] < 7
-            if f["last_rpc_at"] is not None:
-                assert (run_date - f["last_rpc_at"].date()).days >= 7
+        if action["channel"] in VOICE:
+            planned_calls[action["account_id"]] = planned_calls.get(action["account_id"], 0) + 1
+            # US Reg F cool-off: no call within 7 days of a conversation (its day is day 1).
+            rpc_day = oracle_last_rpc_date(p, run_date) if own_history else None
+            if p["country"] == "US" and rpc_day is not None:
+                assert (run_date - rpc_day).days >= 7
+    # US Reg F 7-in-7, counting the calls planned today with the ledger's.
+    for account, calls in planned_calls.items():
+        p = by_account[account]
+        if p["country"] == "US":
+            history = oracle_calls_7d(p) if not account.endswith("x") else 0
+            assert history + calls <= 7, (account, history, calls)
     # Every (account, step) wanted today is either planned or blocked, never lost.
     wanted = result.accounts.filter(pl.col("segment").is_not_null())
     planned = set(zip(result.actions["account_id"], result.actions["step"], strict=True))
     blocked = set(zip(result.blocked["account_id"], result.blocked["step"], strict=True))
     assert not planned & blocked
+    days = {
+        "sms": range(1, 8),
+        "call": range(1, 8),
+        "robot": (1, 3, 5, 7),
+        "em": (2, 4, 6),
+        "mail": (3, 6),
+    }
     for row in wanted.to_dicts():
-        for step, days in (("sms", range(1, 8)), ("call", range(1, 8)), ("em", (2, 4, 6))):
-            if row["dpd"] in days:
+        for step, step_days in days.items():
+            if row["dpd"] in step_days:
                 assert (row["account_id"], step) in planned | blocked

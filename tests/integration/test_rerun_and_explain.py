@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -25,6 +24,7 @@ def data(tmp_path: Path) -> Path:
     for n in range(1, 31):
         b.debtor(n, dpd=n)
     b.debtor(40, dpd=7, status="dispute")
+    b.debtor(50, dpd=7, product="credit_card")
     b.add(
         "contacts",
         contact_id="P00002b",
@@ -105,9 +105,11 @@ def test_explain_gives_features_segment_steps_actions_and_blocked(data: Path, tm
 def test_explain_shows_the_segment_conditions_that_did_not_hold(data: Path, tmp_path: Path):
     outcome = run_plan(data=data, strategy_path=SEED, run_date=RUN_DATE, out=tmp_path / "run")
     answer = explain(outcome.out, "A00030")  # dpd 30: still M1
-    assert answer.segments[0][2] is True
-    beyond = explain(outcome.out, "A00001")
-    assert beyond.features["bucket"] == "M1"
+    assert answer.segments == [("A", "bucket == 'M1' and product == 'cash_loan'", True)]
+    card = explain(outcome.out, "A00050")  # a credit card: segment A's condition is false
+    assert card.segments == [("A", "bucket == 'M1' and product == 'cash_loan'", False)]
+    assert card.segment is None and card.steps == [] and card.actions == []
+    assert card.features["bucket"] == "M1"
     with pytest.raises(ExplainError, match="not in run"):
         explain(outcome.out, "NOPE")
 
@@ -125,11 +127,3 @@ def test_the_explain_command_prints_the_rule_and_json(data: Path, tmp_path: Path
     parsed = json.loads(as_json.output)
     assert parsed["segment"] == "A"
     assert parsed["actions"][0]["channel"] == "sms"
-
-
-def test_an_opted_out_point_is_skipped_for_the_next_debtor_phone(data: Path, tmp_path: Path):
-    outcome = run_plan(data=data, strategy_path=SEED, run_date=RUN_DATE, out=tmp_path / "run")
-    actions = outcome.result.actions
-    # Account 2 (dpd 2) gets no step; the opted-out phone matters on step days only, so
-    # check the emergency contact of account 3 never appears (third parties are not in A).
-    assert actions.filter(pl.col("contact_id") == "P00003x").height == 0

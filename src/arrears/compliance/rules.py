@@ -59,11 +59,24 @@ class Jurisdiction(Rule):
 
 
 class Hold(Rule):
+    """The account's own status, or a status about the person on another of their accounts
+    (bankruptcy, cease_contact, deceased: `customer_status`)."""
+
     def verdict(self) -> Verdict:
+        own = pl.col("_holds").list.contains(pl.col("status")).fill_null(False)
+        person = pl.col("_holds").list.contains(pl.col("customer_status")).fill_null(False)
+        held = pl.when(own).then(pl.col("status")).otherwise(pl.col("customer_status"))
         return Verdict(
-            pl.col("_holds").list.contains(pl.col("status")).fill_null(False),
-            pl.format("HOLD-{}", pl.col("status").str.to_uppercase()),
-            pl.format("account status '{}' stops collection contact", pl.col("status")),
+            own | person,
+            pl.format("HOLD-{}", held.str.to_uppercase()),
+            pl.when(own)
+            .then(pl.format("account status '{}' stops collection contact", pl.col("status")))
+            .otherwise(
+                pl.format(
+                    "the customer's status '{}' (on another account) stops collection contact",
+                    pl.col("customer_status"),
+                )
+            ),
             NEVER,
         )
 

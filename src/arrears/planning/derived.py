@@ -27,6 +27,7 @@ DERIVED: dict[str, pl.DataType] = {
     "paid_since_due": pl.Float64(),  # paid since the oldest unpaid due date
     "paid_30d": pl.Float64(),
     "debtor_unreachable": pl.Boolean(),  # every debtor phone failed repeatedly, no rpc lately
+    "customer_status": pl.String(),  # bankruptcy, cease_contact or deceased on any account
     "customer_country": pl.String(),  # the customer's country and zone, whatever the account
     "customer_timezone": pl.String(),  # carries under the same names
 }

@@ -15,6 +15,8 @@ import polars as pl
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.derived import CUSTOMER_COLUMNS
 
+PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
+"""Statuses that are facts about the debtor, so they hold every account of the customer."""
 FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
 
 
@@ -160,7 +162,13 @@ def account_features(
             pl.col("_debtor_all_failed").fill_null(False)
             # A conversation about any of the customer's accounts means the debtor is reachable.
             & (pl.col("_rpc_recent").fill_null(0).sum().over("customer_id") == 0)
-        ).alias("debtor_unreachable")
+        ).alias("debtor_unreachable"),
+        # A status about the person (not the debt) on any account of the customer.
+        pl.col("status")
+        .filter(pl.col("status").is_in(PERSON_STATUSES))
+        .min()
+        .over("customer_id")
+        .alias("customer_status"),
     )
     acc = _with_payments(acc, payments, start)
     acc = _with_promises(acc, promises, payments, run_date)
