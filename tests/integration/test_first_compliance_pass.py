@@ -145,12 +145,9 @@ def _with_emergency(b: PortfolioBuilder, **extra) -> PortfolioBuilder:
     )
 
 
-def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
-    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
-    (em,) = rows(plan(tmp_path / "before", b).result.blocked, "A00001", "em")
-    assert em["rule"] == "THIRD-PARTY-GATE" and em["contact_id"] == "E1"
-
-    for i in range(3):  # three failed calls on the only debtor phone within 14 days
+def failed_calls(b: PortfolioBuilder, n: int) -> PortfolioBuilder:
+    """`n` unanswered calls to debtor 1's phone on the `n` days before the run."""
+    for i in range(n):
         b.add(
             "attempts",
             attempt_id=f"T{i}",
@@ -160,6 +157,15 @@ def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
             at=ts(i + 1),
             outcome="no_answer",
         )
+    return b
+
+
+def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
+    b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
+    (em,) = rows(plan(tmp_path / "before", b).result.blocked, "A00001", "em")
+    assert em["rule"] == "THIRD-PARTY-GATE" and em["contact_id"] == "E1"
+
+    failed_calls(b, 3)  # three failed calls on the only debtor phone within 14 days
     result = plan(tmp_path / "after", b).result
     assert [r["contact_id"] for r in rows(result.actions, "A00001", "em")] == ["E1"]
     assert result.accounts.get_column("debtor_unreachable").to_list() == [True]
@@ -167,16 +173,7 @@ def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
 
 def test_a_conversation_with_the_debtor_closes_the_gate_again(tmp_path):
     b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
-    for i in range(3):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts(i + 1),
-            outcome="no_answer",
-        )
+    failed_calls(b, 3)
     b.add(
         "attempts",
         attempt_id="R",
@@ -192,16 +189,7 @@ def test_a_conversation_with_the_debtor_closes_the_gate_again(tmp_path):
 
 def test_a_contact_who_refused_is_never_used(tmp_path):
     b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5), refused_at=ts(40))
-    for i in range(3):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts(i + 1),
-            outcome="no_answer",
-        )
+    failed_calls(b, 3)
     (em,) = rows(plan(tmp_path, b).result.blocked, "A00001", "em")
     assert em["rule"] == "CONTACT-REFUSED" and em["next_allowed_at"] is None
 
@@ -297,16 +285,7 @@ def test_a_conversation_on_another_account_of_the_customer_closes_the_gate(tmp_p
         outstanding_balance=50.0,
         due_date=None,
     )
-    for i in range(3):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts(i + 1),
-            outcome="no_answer",
-        )
+    failed_calls(b, 3)
     b.add(
         "attempts",
         attempt_id="R",
