@@ -55,6 +55,7 @@ PRIORITY = 50
 # --- The CN preset (src/arrears/compliance/presets/CN.yaml), by hand.
 JURISDICTION = "CN"
 HOLDS = ("dispute", "bankruptcy", "deceased", "cease_contact", "legal_hold")
+PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
 PHONE_ZONE = "Asia/Shanghai"  # every +86 number maps to it in phonenumbers' metadata
 # 08:00-21:00 local as UTC hours: both zones have a fixed offset (no DST).
 WINDOW_UTC_HOURS = {"Asia/Shanghai": (0, 13), "Asia/Urumqi": (2, 15)}
@@ -168,6 +169,14 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
             on="customer_id",
             how="left",
         )
+        .join(  # a status about the person on any of the customer's accounts holds them all
+            pl.scan_parquet(data / "accounts.parquet")
+            .filter(pl.col("status").is_in(PERSON_STATUSES))
+            .group_by("customer_id")
+            .agg(pl.col("status").min().alias("customer_status")),
+            on="customer_id",
+            how="left",
+        )
     )
     phones = (
         pl.scan_parquet(data / "contacts.parquet")
@@ -247,6 +256,8 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
             .then(pl.lit("JURISDICTION"))
             .when(status.is_in(HOLDS))
             .then(pl.format("HOLD-{}", status.str.to_uppercase()))
+            .when(pl.col("customer_status").is_in(HOLDS))
+            .then(pl.format("HOLD-{}", pl.col("customer_status").str.to_uppercase()))
             .when(pl.col("refused_at").is_not_null())
             .then(pl.lit("CONTACT-REFUSED"))
             .when(opted_out)
@@ -305,8 +316,15 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
                 pl.col("country").fill_null("unknown"),
             )
         )
-        .when(pl.col("rule").str.starts_with("HOLD-"))
+        .when(pl.col("rule").str.starts_with("HOLD-") & status.is_in(HOLDS))
         .then(pl.format("account status '{}' stops collection contact", status))
+        .when(pl.col("rule").str.starts_with("HOLD-"))
+        .then(
+            pl.format(
+                "the customer's status '{}' (on another account) stops collection contact",
+                pl.col("customer_status"),
+            )
+        )
         .when(pl.col("rule") == "CONTACT-REFUSED")
         .then(
             pl.format(

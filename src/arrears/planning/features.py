@@ -155,20 +155,30 @@ def account_features(
         .alias("days_since_attempt"),
     )
 
-    acc = acc.join(
-        _unreachable(contacts, point_history, reach), on="customer_id", how="left"
-    ).with_columns(
-        (
-            pl.col("_debtor_all_failed").fill_null(False)
-            # A conversation about any of the customer's accounts means the debtor is reachable.
-            & (pl.col("_rpc_recent").fill_null(0).sum().over("customer_id") == 0)
-        ).alias("debtor_unreachable"),
-        # A status about the person (not the debt) on any account of the customer.
-        pl.col("status")
+    # Facts about the person, from any of the customer's accounts: a recent conversation
+    # (the debtor is reachable) and a status such as deceased. Few customers have either, so
+    # they are found on the few rows and joined back (cheaper than windows over everyone).
+    talked = (
+        acc.filter(pl.col("_rpc_recent") > 0)
+        .select("customer_id", pl.lit(True).alias("_talked"))
+        .unique("customer_id")
+    )
+    person = (
+        accounts.lazy()
         .filter(pl.col("status").is_in(PERSON_STATUSES))
-        .min()
-        .over("customer_id")
-        .alias("customer_status"),
+        .group_by("customer_id")
+        .agg(pl.col("status").min().alias("customer_status"))
+    )
+    acc = (
+        acc.join(_unreachable(contacts, point_history, reach), on="customer_id", how="left")
+        .join(talked, on="customer_id", how="left")
+        .join(person, on="customer_id", how="left")
+        .with_columns(
+            (pl.col("_debtor_all_failed").fill_null(False) & pl.col("_talked").is_null()).alias(
+                "debtor_unreachable"
+            )
+        )
+        .drop("_talked")
     )
     acc = _with_payments(acc, payments, start)
     acc = _with_promises(acc, promises, payments, run_date)
