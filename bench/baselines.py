@@ -33,6 +33,8 @@ from pathlib import Path
 
 import polars as pl
 
+from arrears.contract.tables import ACTION_COLUMNS as CONTRACT_ACTION_COLUMNS
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_STRATEGY = REPO / "examples" / "strategies" / "seed_example.yaml"
 RUN_DATE = date(2026, 11, 30)
@@ -110,30 +112,8 @@ def _reason() -> pl.Expr:
     )
 
 
-ACTION_COLUMNS = (
-    "action_id",
-    "run_date",
-    "account_id",
-    "customer_id",
-    "contact_id",
-    "role",
-    "channel",
-    "template",
-    "team",
-    "priority",
-    "window_start",
-    "window_end",
-    "timezone",
-    "segment",
-    "arm",
-    "strategy",
-    "strategy_version",
-    "step",
-    "reason",
-    "dpd",
-    "bucket",
-    "jurisdiction",
-)
+# The contract's columns (a name list, not the engine), plus the planner's extras it writes too.
+ACTION_COLUMNS = (*CONTRACT_ACTION_COLUMNS, "dpd", "bucket", "jurisdiction")
 BLOCKED_COLUMNS = (*ACTION_COLUMNS, "rule", "detail", "next_allowed_at")
 
 

@@ -16,6 +16,21 @@ EXAMPLES = Path(__file__).parents[2] / "examples" / "strategies"
 runner = CliRunner()
 
 
+def plan_args(data: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "plan",
+        "--data",
+        str(data),
+        "--strategy",
+        str(EXAMPLES / "mixed_example.yaml"),
+        "--date",
+        "2026-11-30",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
 def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
     data = tmp_path / "data"
     gen = runner.invoke(
@@ -46,20 +61,7 @@ def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
     assert "ok" in ok.output
 
     out = tmp_path / "run"
-    planned = runner.invoke(
-        app,
-        [
-            "plan",
-            "--data",
-            str(data),
-            "--strategy",
-            str(EXAMPLES / "mixed_example.yaml"),
-            "--date",
-            "2026-11-30",
-            "--out",
-            str(out),
-        ],
-    )
+    planned = runner.invoke(app, plan_args(data, out))
     assert planned.exit_code == 0, planned.output
     manifest = json.loads((out / "manifest.json").read_text())
     actions = pl.read_parquet(out / "actions.parquet")
@@ -80,22 +82,7 @@ def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
         "total",
     }
 
-    sharded = runner.invoke(
-        app,
-        [
-            "plan",
-            "--data",
-            str(data),
-            "--strategy",
-            str(EXAMPLES / "mixed_example.yaml"),
-            "--date",
-            "2026-11-30",
-            "--out",
-            str(tmp_path / "sharded"),
-            "--shards",
-            "2",
-        ],
-    )
+    sharded = runner.invoke(app, plan_args(data, tmp_path / "sharded", "--shards", "2"))
     assert sharded.exit_code == 0, sharded.output
     assert "2 shards" in sharded.output
     assert pl.read_parquet(tmp_path / "sharded" / "actions.parquet").equals(actions)

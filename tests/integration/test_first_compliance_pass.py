@@ -145,8 +145,10 @@ def _with_emergency(b: PortfolioBuilder, **extra) -> PortfolioBuilder:
     )
 
 
-def failed_calls(b: PortfolioBuilder, n: int) -> PortfolioBuilder:
-    """`n` unanswered calls to debtor 1's phone on the `n` days before the run."""
+def failed_calls(
+    b: PortfolioBuilder, n: int, days_apart: float = 1.0, hour: int = 3
+) -> PortfolioBuilder:
+    """`n` unanswered calls to debtor 1's phone, `days_apart` apart, before the run date."""
     for i in range(n):
         b.add(
             "attempts",
@@ -154,7 +156,7 @@ def failed_calls(b: PortfolioBuilder, n: int) -> PortfolioBuilder:
             account_id="A00001",
             contact_id="P00001",
             channel="human_call",
-            at=ts(i + 1),
+            at=ts((i + 1) * days_apart, hour=hour),
             outcome="no_answer",
         )
     return b
@@ -198,16 +200,7 @@ def test_us_seven_calls_in_seven_days_block_the_eighth_call_but_not_the_sms(tmp_
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
-    for i in range(7):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts((i + 1) * 0.8, hour=0),
-            outcome="no_answer",
-        )
+    failed_calls(b, 7, days_apart=0.8, hour=0)
     result = plan(tmp_path, b).result
     (call,) = rows(result.blocked, "A00001", "call")
     assert call["rule"] == "US-7IN7"
@@ -306,16 +299,7 @@ def test_an_account_column_named_country_does_not_change_the_customers_law(tmp_p
     )
     b.tables["accounts"][0]["country"] = "CN"
     b.tables["accounts"][0]["timezone"] = "Asia/Shanghai"
-    for i in range(7):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts((i + 1) * 0.8, hour=0),
-            outcome="no_answer",
-        )
+    failed_calls(b, 7, days_apart=0.8, hour=0)
     result = plan(tmp_path, b).result
     (call,) = rows(result.blocked, "A00001", "call")
     assert call["rule"] == "US-7IN7"
@@ -329,16 +313,7 @@ def test_us_calls_planned_today_count_toward_seven_in_seven(tmp_path):
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
-    for i in range(6):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts((i + 1) * 0.8, hour=0),
-            outcome="no_answer",
-        )
+    failed_calls(b, 6, days_apart=0.8, hour=0)
     tmp_path.mkdir(parents=True, exist_ok=True)
     strategy = tmp_path / "s.yaml"
     strategy.write_text(
