@@ -154,15 +154,35 @@ def plan_day(
     )
 
 
+def action_id(run_date: date, account: pl.Expr, step: pl.Expr, contact: pl.Expr) -> pl.Expr:
+    """`<yyyymmdd>-<account>-<step>-<contact>`, readable and never shared by two actions.
+
+    Ids may contain '-' themselves, so '%' and '-' inside each part are escaped ('%25', '%2D'):
+    the id then splits back into exactly its parts. A step without a contact point ends in '-'.
+    Sending exactly once keys on this id, so two actions must never share one.
+    """
+
+    def part(expr: pl.Expr) -> pl.Expr:
+        return (
+            expr.cast(pl.String)
+            .str.replace_all("%", "%25", literal=True)
+            .str.replace_all("-", "%2D", literal=True)
+        )
+
+    return pl.format(
+        "{}-{}-{}-{}",
+        pl.lit(run_date.strftime("%Y%m%d")),
+        part(account),
+        part(step),
+        part(contact).fill_null(""),
+    )
+
+
 def _identity(strategy: Strategy, run_date: date) -> list[pl.Expr]:
     return [
-        pl.format(
-            "{}-{}-{}-{}",
-            pl.lit(run_date.strftime("%Y%m%d")),
-            pl.col("account_id"),
-            pl.col("step"),
-            pl.col("contact_id").fill_null("none"),
-        ).alias("action_id"),
+        action_id(run_date, pl.col("account_id"), pl.col("step"), pl.col("contact_id")).alias(
+            "action_id"
+        ),
         pl.lit(run_date).alias("run_date"),
         pl.lit(strategy.name).alias("strategy"),
         pl.lit(strategy.content_hash).alias("strategy_version"),
