@@ -46,6 +46,20 @@ def portfolio_with_flaws(folder: Path, fmt: str) -> Path:
             tables["attempts"].head(1).with_columns(pl.lit("A-404").alias("account_id")),
         ]
     )
+    # An attempt on the first account through a contact point of a customer of another shard.
+    foreign = tables["contacts"].filter(pl.col("customer_id") == other_customer)
+    tables["attempts"] = pl.concat(
+        [
+            tables["attempts"],
+            tables["attempts"]
+            .head(1)
+            .with_columns(
+                pl.lit("AT-CROSS").alias("attempt_id"),
+                pl.lit(accounts.get_column("account_id")[0]).alias("account_id"),
+                pl.lit(foreign.get_column("contact_id")[0]).alias("contact_id"),
+            ),
+        ]
+    )
     contacts = tables["contacts"]
     tables["contacts"] = pl.concat(
         [contacts, contacts.slice(5, 1).with_columns(pl.lit("+86123").alias("value"))]
@@ -73,6 +87,8 @@ def test_three_shards_write_the_same_run_as_one_piece(tmp_path: Path, fmt: str):
         "account_id 'A",
         "not a valid n",
     }
+    cross = rejects.filter(pl.col("key") == "AT-CROSS").get_column("error").to_list()
+    assert len(cross) == 1 and "is not a contact point of the customer of account_id" in cross[0]
     assert_frame_equal(
         pl.read_parquet(one / "accounts.parquet").sort("account_id"),
         pl.read_parquet(three / "accounts.parquet").sort("account_id"),

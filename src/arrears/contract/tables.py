@@ -97,6 +97,9 @@ class ForeignKey:
     column: str
     table: str
     target: str
+    same_customer_as: str | None = None
+    """A foreign key (in this table) to `accounts`: the parent row must also belong to that
+    account's customer (an attempt's contact point is one of its debtor's)."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ TABLES: dict[str, Table] = {
             key="attempt_id",
             foreign_keys=(
                 ForeignKey("account_id", "accounts", "account_id"),
-                ForeignKey("contact_id", "contacts", "contact_id"),
+                ForeignKey("contact_id", "contacts", "contact_id", same_customer_as="account_id"),
             ),
         ),
         Table(

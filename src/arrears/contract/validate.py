@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from arrears.contract.phones import phone_errors, timezone_errors
-from arrears.contract.tables import Column, Table, empty_rejects
+from arrears.contract.tables import Column, ForeignKey, Table, empty_rejects
 from arrears.exprs import first_of
 
 UTC = "UTC"
@@ -195,26 +195,45 @@ def _key_checks(
         parent = parents.get(fk.table)
         if parent is None:
             continue
-        dangling = (
-            frame.select(ROW, pl.col(fk.column).cast(pl.String))
-            .filter(pl.col(fk.column).is_not_null())
-            .join(
-                parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column)),
-                on=fk.column,
-                how="anti",
-            )
-            .get_column(ROW)
-        )
-        out.append(
-            (
-                fk.column,
-                (
-                    pl.col(ROW).is_in(dangling.implode()),
-                    pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column)),
-                ),
-            )
-        )
+        dangling, message = _dangling(frame, fk, parent, parents.get("accounts"))
+        out.append((fk.column, (pl.col(ROW).is_in(dangling.implode()), message)))
     return out
+
+
+def _dangling(
+    frame: pl.DataFrame,
+    fk: ForeignKey,
+    parent: pl.DataFrame,
+    accounts: pl.DataFrame | None,
+) -> tuple[pl.Series, pl.Expr]:
+    """Row numbers whose key has no parent (an anti-join), and the message for them.
+
+    With `same_customer_as`, the parent must also belong to the customer of the row's account:
+    a contact point of somebody else is as wrong as a missing one, and the answer is the same
+    whether the file is checked whole or by customer shards.
+    """
+    keys = frame.select(ROW, pl.col(fk.column).cast(pl.String)).filter(
+        pl.col(fk.column).is_not_null()
+    )
+    targets = parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column))
+    on = [fk.column]
+    message = pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column))
+    if fk.same_customer_as is not None and accounts is not None:
+        via = fk.same_customer_as
+        owners = accounts.select(pl.col(via).cast(pl.String), "customer_id")
+        keys = keys.join(
+            frame.select(ROW, pl.col(via).cast(pl.String)).join(owners, on=via, how="left"),
+            on=ROW,
+        ).drop(via)
+        targets = parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column), "customer_id")
+        on = [fk.column, "customer_id"]
+        message = pl.format(
+            f"{fk.column} '{{}}' is not a contact point of the customer of {via} '{{}}'",
+            _text(fk.column),
+            _text(via),
+        )
+    dangling = keys.join(targets, on=on, how="anti", nulls_equal=False).get_column(ROW)
+    return dangling, message
 
 
 def _helpers(frame: pl.DataFrame, table: Table) -> tuple[list[pl.Series], pl.Expr | None]:
