@@ -83,7 +83,8 @@ def validate(
     columns = None
     if data is not None:
         try:
-            columns = condition_columns(load_portfolio(data))
+            # Conditions read accounts and customers only; the rest need not be loaded.
+            columns = condition_columns(load_portfolio(data, only=("customers", "accounts")))
         except ContractError as exc:
             raise _fail_input(str(exc)) from None
     diagnostics = check_strategy(loaded, columns)

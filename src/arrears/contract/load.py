@@ -178,9 +178,16 @@ def sort_rejects(parts: list[pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def load_portfolio(data_dir: Path, paths: dict[str, Path] | None = None) -> Portfolio:
-    """Load and validate every contract table present in `data_dir` (found by `locate`)."""
+def load_portfolio(
+    data_dir: Path,
+    paths: dict[str, Path] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> Portfolio:
+    """Load and validate the contract tables present in `data_dir` (found by `locate`);
+    `only` limits it to some tables (their parents must be among them)."""
     paths = locate(data_dir) if paths is None else paths
+    if only is not None:
+        paths = {name: path for name, path in paths.items() if name in only}
     clean, rejects, rows_read = validate_all(
         (name, read_raw(path, TABLES[name])) for name, path in paths.items()
     )
