@@ -68,11 +68,6 @@ def ids(prefix: str, n: int, width: int, start: int = 1) -> pl.Series:
     return pl.select(expr.alias("id")).to_series()
 
 
-def day_numbers(dates: np.ndarray | int) -> np.ndarray:
-    """Dates as int32 days since 1970-01-01 (polars' physical Date)."""
-    return np.asarray(dates, dtype=np.int32)
-
-
 def date_series(name: str, days: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
     """A pl.Date column from day numbers; rows where `valid` is False become null."""
     s = pl.Series(name, days.astype(np.int32)).cast(pl.Date)

@@ -25,8 +25,6 @@ from arrears.contract.load import Portfolio
 from arrears.planning.plan import PlanResult
 from arrears.strategy.model import Strategy
 
-FILES = ("actions.parquet", "blocked.parquet", "rejects.csv", "accounts.parquet", "manifest.json")
-
 
 def software_version() -> str:
     try:
