@@ -381,3 +381,23 @@ def test_a_deceased_status_on_one_account_holds_the_customers_other_accounts(tmp
     other = rows(result.blocked, "A2", "sms")
     assert [r["rule"] for r in other] == ["HOLD-DECEASED"]
     assert "another account" in other[0]["detail"]
+
+
+def test_a_seven_in_seven_refusal_says_when_the_oldest_calls_leave_the_window(tmp_path):
+    # Calls on each of the 7 days before the run: tomorrow's window holds 5 of them.
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    failed_calls(b, 7, days_apart=1.0, hour=15)
+    (call,) = rows(plan(tmp_path / "spread", b).result.blocked, "A00001", "call")
+    assert call["rule"] == "US-7IN7"
+    assert call["next_allowed_at"] == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 EST
+
+    # Seven calls all yesterday: they leave the 7-day window on the sixth day from today.
+    b2 = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    failed_calls(b2, 7, days_apart=0.01, hour=0)
+    (call2,) = rows(plan(tmp_path / "bunched", b2).result.blocked, "A00001", "call")
+    assert call2["rule"] == "US-7IN7"
+    assert call2["next_allowed_at"] == datetime(2026, 12, 6, 13, 0, tzinfo=UTC)

@@ -147,20 +147,68 @@ def with_planned_calls(candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def seven_day_cap_ends(
+    checked: pl.DataFrame, calls: pl.DataFrame | None, run_date: date
+) -> pl.DataFrame:
+    """For calls refused by a 7-day cap, the first day a call fits under the cap again.
+
+    On a later day X the call counts the ledger's calls dated X-6 or later, plus the calls
+    planned before it today while today is still inside X's window; X is the first of the next
+    seven days where that count is below the cap. `calls` has `account_id` and `call_date`
+    (the ledger's voice calls of the last 7 days). Days are UTC dates, as the counts are.
+    """
+    capped = checked.with_row_index("_r").filter(pl.col("rule") == "US-7IN7")
+    if capped.height == 0 or calls is None:
+        return checked
+    days = pl.DataFrame({"_ahead": list(range(1, 8))}, schema={"_ahead": pl.Int32})
+    tries = (
+        capped.select("_r", "account_id", "calls_planned_before", "_cap_calls_7d")
+        .join(days, how="cross")
+        .with_columns((pl.lit(run_date) + pl.duration(days=pl.col("_ahead"))).alias("_x"))
+    )
+    in_window = (
+        tries.join(calls, on="account_id", how="inner")
+        .filter(pl.col("call_date") >= pl.col("_x") - pl.duration(days=6))
+        .group_by("_r", "_x")
+        .len("_ledger")
+    )
+    first_day = (
+        tries.join(in_window, on=["_r", "_x"], how="left")
+        .with_columns(
+            (
+                pl.col("_ledger").fill_null(0)
+                + pl.when(pl.col("_ahead") <= 6).then(pl.col("calls_planned_before")).otherwise(0)
+            ).alias("_count")
+        )
+        .filter(pl.col("_count") < pl.col("_cap_calls_7d"))
+        .group_by("_r")
+        .agg(pl.col("_x").min().alias("_cap_day"))
+    )
+    return (
+        checked.with_row_index("_r")
+        .join(first_day, on="_r", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("next_allowed_day", "_cap_day").alias("next_allowed_day"))
+        .drop("_r", "_cap_day")
+    )
+
+
 def guard(
     candidates: pl.DataFrame,
     *,
     run_date: date,
     presets: Mapping[str, Preset],
+    calls: pl.DataFrame | None = None,
     rules: tuple[Rule, ...] = RULES,
 ) -> pl.DataFrame:
     """Return `candidates` with zones, windows and (where refused) rule, detail, next time.
 
     Expects columns: customer_country, status, role, kind, value, channel, opt_out,
     refused_at, contact_timezone, customer_timezone, debtor_unreachable, calls_7d,
-    last_rpc_at.
+    last_rpc_at. `calls` (account_id, call_date: the ledger's voice calls of the last 7 days)
+    lets a 7-day cap say when it ends.
     """
     by_country = preset_frame(presets).rename({"country": "customer_country"})
     framed = candidates.join(by_country, on="customer_country", how="left")
     framed = with_windows(with_zones(with_planned_calls(framed)), run_date)
-    return with_next_allowed(framed.with_columns(*first_refusal(rules)))
+    refused = seven_day_cap_ends(framed.with_columns(*first_refusal(rules)), calls, run_date)
+    return with_next_allowed(refused)

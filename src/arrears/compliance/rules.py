@@ -146,7 +146,7 @@ class CallsInSevenDays(Rule):
                 earlier,
                 cap,
             ),
-            NEVER,  # not knowable from counts alone; the plan re-checks every day
+            NEVER,  # the guard finds the day the cap ends from the ledger's call dates
         )
 
 

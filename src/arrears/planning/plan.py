@@ -22,6 +22,7 @@ from arrears.planning.features import (
     account_features,
     contact_features,
     history,
+    recent_calls,
 )
 from arrears.planning.treat import candidate_contacts, choose, fired_steps
 from arrears.strategy.experiment import assign_arms
@@ -133,6 +134,7 @@ def plan_day(
         candidates,
         run_date=run_date,
         presets=presets,
+        calls=recent_calls(portfolio.tables.get("attempts"), run_date),
     )
     actions, refused = choose(checked)
     watch.lap("comply")
