@@ -17,8 +17,6 @@ from typing import Any
 import polars as pl
 import yaml
 
-from arrears.planning.features import Reachability
-
 KNOWN_PRESETS: tuple[str, ...] = ("CN", "US", "GB")
 
 
@@ -29,6 +27,19 @@ class PresetError(ValueError):
 def _hhmm(text: str) -> time:
     hours, minutes = str(text).split(":")
     return time(int(hours), int(minutes))
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """When the debtor counts as unreachable, so third parties may be tried.
+
+    The debtor is unreachable when every debtor phone has at least `failed_per_number`
+    failed voice attempts in the last `days` days and nobody had a conversation with the
+    debtor in that time. Each preset supplies its figures (`third_party.unreachable`).
+    """
+
+    failed_per_number: int = 3
+    days: int = 14
 
 
 @dataclass(frozen=True)

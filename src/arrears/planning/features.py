@@ -7,30 +7,17 @@ after run_start are not history and are ignored (a re-run the next morning sees 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
+from arrears.compliance.presets import Reachability
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.derived import CUSTOMER_COLUMNS
 
 PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
 """Statuses that are facts about the debtor, so they hold every account of the customer."""
 FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
-
-
-@dataclass(frozen=True)
-class Reachability:
-    """When the debtor counts as unreachable, so third parties may be tried.
-
-    The debtor is unreachable when every debtor phone has at least `failed_per_number`
-    failed voice attempts in the last `days` days and nobody had a conversation with the
-    debtor in that time. The compliance preset supplies the figures.
-    """
-
-    failed_per_number: int = 3
-    days: int = 14
 
 
 def run_start(run_date: date) -> datetime:

@@ -14,11 +14,10 @@ from datetime import date
 import polars as pl
 
 from arrears.compliance.guard import guard
-from arrears.compliance.presets import Preset, presets_for
+from arrears.compliance.presets import Preset, Reachability, presets_for
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS
 from arrears.planning.features import (
-    Reachability,
     account_features,
     contact_features,
     history,
