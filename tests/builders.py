@@ -69,6 +69,20 @@ class PortfolioBuilder:
         )
         return self
 
+    def point(
+        self, n: int, contact_id: str, value: str, *, role: str = "debtor", **extra: Any
+    ) -> PortfolioBuilder:
+        """Another contact point of customer `n` (a phone unless `kind` says otherwise)."""
+        row = {"kind": "phone", **extra}
+        return self.add(
+            "contacts",
+            contact_id=contact_id,
+            customer_id=f"C{n:05d}",
+            role=role,
+            value=value,
+            **row,
+        )
+
     def write(self, folder: Path, overrides: Mapping[str, Iterable[dict[str, Any]]] = ()) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in {**self.tables, **dict(overrides)}.items():

@@ -97,14 +97,7 @@ def test_a_settled_account_is_not_collected_at_all(tmp_path):
 def test_an_opted_out_phone_is_skipped_for_the_next_debtor_phone(tmp_path):
     b = PortfolioBuilder().debtor(1, dpd=5)
     b.tables["contacts"][0]["opt_out"] = "sms"
-    b.add(
-        "contacts",
-        contact_id="P2",
-        customer_id="C00001",
-        role="debtor",
-        kind="phone",
-        value="+8613900000001",
-    )
+    b.point(1, "P2", "+8613900000001")
     result = plan(tmp_path, b).result
     assert [r["contact_id"] for r in rows(result.actions, "A00001", "sms")] == ["P2"]
     # The call step is not opted out: the first phone (lowest id, no history) is used.
@@ -115,15 +108,7 @@ def test_an_opted_out_phone_is_skipped_for_the_next_debtor_phone(tmp_path):
 def test_when_every_phone_opted_out_each_refusal_is_listed(tmp_path):
     b = PortfolioBuilder().debtor(1, dpd=5)
     b.tables["contacts"][0]["opt_out"] = "sms,robot_call"
-    b.add(
-        "contacts",
-        contact_id="P2",
-        customer_id="C00001",
-        role="debtor",
-        kind="phone",
-        value="+8613900000001",
-        opt_out="sms",
-    )
+    b.point(1, "P2", "+8613900000001", opt_out="sms")
     result = plan(tmp_path, b).result
     blocked = rows(result.blocked, "A00001", "sms")
     assert sorted((r["contact_id"], r["rule"]) for r in blocked) == [
@@ -133,16 +118,7 @@ def test_when_every_phone_opted_out_each_refusal_is_listed(tmp_path):
 
 
 def _with_emergency(b: PortfolioBuilder, **extra) -> PortfolioBuilder:
-    return b.add(
-        "contacts",
-        contact_id="E1",
-        customer_id="C00001",
-        role="emergency",
-        relation="parent",
-        kind="phone",
-        value="+8613900000009",
-        **extra,
-    )
+    return b.point(1, "E1", "+8613900000009", role="emergency", relation="parent", **extra)
 
 
 def failed_calls(

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arrears.compliance.presets import load_preset
+from arrears.contract.tables import STATUSES as CONTRACT_STATUSES
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.run import run_plan
 from builders import PortfolioBuilder
@@ -46,18 +47,8 @@ PEOPLE = {
     ),
     "GB": (["Europe/London", None], ["+447911123456", "+447700123456"]),
 }
-STATUSES = [
-    "active",
-    "active",
-    "active",
-    "dispute",
-    "bankruptcy",
-    "deceased",
-    "cease_contact",
-    "legal_hold",
-    "settled",
-    "written_off",
-]
+# Every contract status, with active drawn more often.
+STATUSES = ["active", "active", *CONTRACT_STATUSES]
 OUTCOMES = ["no_answer", "no_connect", "voicemail", "rpc", "sent", "delivered", "third_party"]
 CHANNELS = ["sms", "human_call", "robot_call", "ivr", "email"]
 
@@ -123,32 +114,16 @@ def build(people: list[dict], run_date: date) -> PortfolioBuilder:
                 status="active",
             )
         if p["second_phone"]:
-            b.add(
-                "contacts",
-                contact_id=f"P{n:05d}b",
-                customer_id=cid,
-                role="debtor",
-                kind="phone",
-                value=PEOPLE[p["country"]][1][-1],
-            )
-        b.add(
-            "contacts",
-            contact_id=f"E{n:05d}",
-            customer_id=cid,
+            b.point(n, f"P{n:05d}b", PEOPLE[p["country"]][1][-1])
+        b.point(
+            n,
+            f"E{n:05d}",
+            PEOPLE[p["country"]][1][0],
             role="emergency",
             relation="friend",
-            kind="phone",
-            value=PEOPLE[p["country"]][1][0],
             refused_at=(start - timedelta(days=3)).isoformat() if p["refused_emergency"] else None,
         )
-        b.add(
-            "contacts",
-            contact_id=f"M{n:05d}",
-            customer_id=cid,
-            role="debtor",
-            kind="email",
-            value=f"d{n}@example.com",
-        )
+        b.point(n, f"M{n:05d}", f"d{n}@example.com", kind="email")
         if p["hard_to_reach"]:
             phones = [f"P{n:05d}"] + ([f"P{n:05d}b"] if p["second_phone"] else [])
             for k in range(3):

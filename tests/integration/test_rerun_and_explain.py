@@ -25,25 +25,8 @@ def data(tmp_path: Path) -> Path:
         b.debtor(n, dpd=n)
     b.debtor(40, dpd=7, status="dispute")
     b.debtor(50, dpd=7, product="credit_card")
-    b.add(
-        "contacts",
-        contact_id="P00002b",
-        customer_id="C00002",
-        role="debtor",
-        relation="self",
-        kind="phone",
-        value="+8613900000002",
-        opt_out="sms",
-    )
-    b.add(
-        "contacts",
-        contact_id="P00003x",
-        customer_id="C00003",
-        role="emergency",
-        relation="parent",
-        kind="phone",
-        value="+8613900000003",
-    )
+    b.point(2, "P00002b", "+8613900000002", relation="self", opt_out="sms")
+    b.point(3, "P00003x", "+8613900000003", role="emergency", relation="parent")
     return b.write(tmp_path / "data")
 
 
