@@ -25,24 +25,15 @@ UTC_TS = pl.Datetime("us", "UTC")
 def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
     """Add `zones` (candidate IANA zones), `timezone` (them joined with '|') and
     `zone_sources` (which of contact, address, phone or country they came from)."""
-    is_phone = candidates.get_column("kind") == "phone"
-    values = candidates.get_column("value")
-    phone_list = pl.Series("_phone_zones", [[]] * 0, dtype=pl.List(pl.String))
-    if candidates.height:
-        unique_phones = values.filter(is_phone).unique()
-        lookup = pl.DataFrame({"value": unique_phones, "_phone_zones": phone_zones(unique_phones)})
-        phone_list = (
-            candidates.select("value", "kind")
-            .join(lookup, on="value", how="left", maintain_order="left")
-            .select(
-                pl.when(pl.col("kind") == "phone")
-                .then(pl.col("_phone_zones"))
-                .otherwise(pl.lit([], dtype=pl.List(pl.String)))
-            )
-            .to_series()
-            .alias("_phone_zones")
-        )
-    framed = candidates.with_columns(phone_list.fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    no_zones = pl.lit([], dtype=pl.List(pl.String))
+    phones = candidates.filter(pl.col("kind") == "phone").get_column("value").unique()
+    lookup = pl.DataFrame({"value": phones, "_phone_zones": phone_zones(phones)})
+    framed = candidates.join(lookup, on="value", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("kind") == "phone")
+        .then(pl.col("_phone_zones").fill_null(no_zones))
+        .otherwise(no_zones)
+        .alias("_phone_zones")
+    )
     info = contact_zone_info(
         pl.col("contact_timezone"),
         pl.col("customer_timezone"),
