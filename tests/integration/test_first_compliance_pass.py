@@ -309,7 +309,7 @@ def test_us_calls_planned_today_count_toward_seven_in_seven(tmp_path):
     ]
     (robot,) = rows(result.blocked, "A00001", "robot")
     assert robot["rule"] == "US-7IN7"
-    assert "6 calls in the last 7 days and 1 planned" in robot["detail"]
+    assert "7 calls in the last 7 days (1 of them planned before this one today)" in robot["detail"]
 
 
 def test_the_cool_off_ends_at_eight_local_time_even_across_the_dst_change(tmp_path):
@@ -360,11 +360,22 @@ def test_a_deceased_status_on_one_account_holds_the_customers_other_accounts(tmp
 
 
 def test_a_seven_in_seven_refusal_says_when_the_oldest_calls_leave_the_window(tmp_path):
-    # Calls on each of the 7 days before the run: tomorrow's window holds 5 of them.
+    # Reg F counts the call being placed and the six local days before it. Calls at 10:00
+    # New York time on each of 24-29 November and a second one on the 24th: a call on the
+    # 30th would be the eighth in 24-30 November. On 1 December the window holds 5 of them.
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
-    failed_calls(b, 7, days_apart=1.0, hour=15)
+    for i, day in enumerate((24, 24, 25, 26, 27, 28, 29)):
+        b.add(
+            "attempts",
+            attempt_id=f"T{i}",
+            account_id="A00001",
+            contact_id="P00001",
+            channel="human_call",
+            at=f"2026-11-{day}T{15 + (i == 0):02d}:00:00Z",
+            outcome="no_answer",
+        )
     (call,) = rows(plan(tmp_path / "spread", b).result.blocked, "A00001", "call")
     assert call["rule"] == "US-7IN7"
     assert call["next_allowed_at"] == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 EST

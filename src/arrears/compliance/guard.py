@@ -1,8 +1,10 @@
-"""The compliance guard of the daily plan: windows in local time, then the rules.
+"""The compliance guard: windows in local time, the ledger's caps and rests, then the rules.
 
-This is the seam the planner calls: it takes candidate contacts (one row per account, step
-and contact point) and returns them with the allowed window of the run date and, for refused
-ones, the rule, a detail and the next allowed time. It never drops a row.
+One function for the daily plan and the pre-dial check. The plan passes candidate contacts
+(one row per account, step and contact point) and a run date; the pre-dial check passes the
+contacts asked about with the instant `at` of each question. Both get the rows back with the
+allowed window of the day and, for refused ones, the rule, a detail and the next allowed
+time. No row is ever dropped.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from datetime import date, time
 
 import polars as pl
 
+from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
 from arrears.compliance.presets import Preset, preset_frame
-from arrears.compliance.rules import RULES, Rule, first_refusal
-from arrears.compliance.windows import daily_windows
+from arrears.compliance.rules import CapRule, RestRule, Rule, first_refusal, rules_for
+from arrears.compliance.windows import daily_windows, local_dates
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
-from arrears.contract.tables import VOICE_CHANNELS
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -82,124 +84,209 @@ def window_table(keys: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_windows(candidates: pl.DataFrame, run_date: date) -> pl.DataFrame:
-    """Add `window_start`/`window_end`: the run date's allowed hours in every candidate zone."""
-    framed = candidates.with_columns(pl.lit(run_date).alias("_day"))
-    table = window_table(framed.select("timezone", "zones", "_start_min", "_end_min", "_day"))
-    return framed.join(
-        table, on=["timezone", "_start_min", "_end_min", "_day"], how="left", nulls_equal=True
-    ).drop("_day")
+def with_windows(checks: pl.DataFrame) -> pl.DataFrame:
+    """Add `window_start`/`window_end`: each row's `_day` in every candidate zone."""
+    table = window_table(checks.select("timezone", "zones", "_start_min", "_end_min", "_day"))
+    return checks.join(
+        table,
+        on=["timezone", "_start_min", "_end_min", "_day"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
 
 
-def with_next_allowed(checked: pl.DataFrame) -> pl.DataFrame:
-    """Turn a rule's `next_allowed_day` into the start of that day's window (exact over DST)."""
-    wanted = checked.filter(pl.col("next_allowed_day").is_not_null())
-    if wanted.height == 0:
-        return checked.drop("next_allowed_day")
-    keys = wanted.select(
-        "timezone", "zones", "_start_min", "_end_min", pl.col("next_allowed_day").alias("_day")
+def _window_starts(keys: pl.DataFrame, day: str) -> pl.DataFrame:
+    """The window table of the distinct (zones, hours, `day`) of `keys`, keyed by `day`."""
+    table = window_table(
+        keys.select("timezone", "zones", "_start_min", "_end_min", pl.col(day).alias("_day"))
     )
-    table = window_table(keys).select(
-        "timezone",
-        "_start_min",
-        "_end_min",
-        pl.col("_day").alias("next_allowed_day"),
-        pl.col("window_start").alias("_next_start"),
-    )
-    return (
-        checked.join(
-            table,
-            on=["timezone", "_start_min", "_end_min", "next_allowed_day"],
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
+    return table.rename({"_day": day})
+
+
+def with_next_allowed(checked: pl.DataFrame, *, horizon: int = 16) -> pl.DataFrame:
+    """Turn a rule's `next_allowed_day` into the start of that day's window, and its
+    `_open_after` into the first instant at or after it inside a window (exact over DST)."""
+    on = ["timezone", "_start_min", "_end_min"]
+    by_day = checked.filter(pl.col("next_allowed_day").is_not_null())
+    if by_day.height:
+        table = _window_starts(by_day, "next_allowed_day").select(
+            *on, "next_allowed_day", pl.col("window_start").alias("_day_start")
         )
-        .with_columns(pl.coalesce("_next_start", "next_allowed_at").alias("next_allowed_at"))
-        .drop("_next_start", "next_allowed_day")
-    )
+        checked = checked.join(
+            table, on=[*on, "next_allowed_day"], how="left", nulls_equal=True, maintain_order="left"
+        ).with_columns(pl.coalesce("_day_start", "next_allowed_at").alias("next_allowed_at"))
+        checked = checked.drop("_day_start")
+    after = checked.with_row_index("_q").filter(pl.col("_open_after").is_not_null())
+    if after.height:
+        tries = (
+            after.select(
+                "_q",
+                *on,
+                "zones",
+                "_open_after",
+                pl.int_ranges(-1, horizon).list.eval(pl.element().cast(pl.Int32)).alias("_ahead"),
+            )
+            .explode("_ahead")
+            .with_columns(
+                (pl.col("_open_after").dt.date() + pl.duration(days=pl.col("_ahead"))).alias("_x")
+            )
+        )
+        windows = _window_starts(tries, "_x")
+        opens = (
+            tries.join(windows, on=[*on, "_x"], how="inner", nulls_equal=True)
+            .filter(pl.col("window_end") > pl.col("_open_after"))
+            .group_by("_q")
+            .agg(pl.max_horizontal("window_start", "_open_after").min().alias("_opens"))
+        )
+        checked = (
+            checked.with_row_index("_q")
+            .join(opens, on="_q", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("_opens", "next_allowed_at").alias("next_allowed_at"))
+            .drop("_q", "_opens")
+        )
+    return checked.drop("next_allowed_day", "_open_after")
 
 
-def with_planned_calls(candidates: pl.DataFrame) -> pl.DataFrame:
-    """Add `calls_planned_before`: the account's voice steps due today that come first.
-
-    Frequency caps count the calls planned today as well as the ledger, so the plan itself
-    never exceeds a cap. Today's voice steps of an account are ordered by priority (higher
-    first), then by their order in the segment; a step's count is the number before it.
-    Counting a call that ends up refused elsewhere errs on the side of fewer calls.
-    """
-    is_call = pl.col("channel").is_in(VOICE_CHANNELS)
-    order = (-pl.col("priority").cast(pl.Int64)) * 1_000_000 + pl.col("step_order").cast(pl.Int64)
-    return candidates.with_columns(
-        pl.when(is_call)
-        .then(order.rank("dense").over("account_id", is_call) - 1)
-        .otherwise(0)
-        .cast(pl.Int64)
-        .alias("calls_planned_before")
-    )
-
-
-def seven_day_cap_ends(
-    checked: pl.DataFrame, calls: pl.DataFrame | None, run_date: date
+def with_ledger(
+    checks: pl.DataFrame, ledger: pl.DataFrame, presets: Mapping[str, Preset]
 ) -> pl.DataFrame:
-    """For calls refused by a 7-day cap, the first day a call fits under the cap again.
+    """Add `_cap:<id>`, `_before:<id>`, `_max:<id>` and `_rest:<id>` for every cap and rest of
+    the presets (null where it does not apply to the row)."""
+    added: list[pl.DataFrame] = []
+    for preset in presets.values():
+        for cap in preset.caps:
+            counted = cap_count(checks, ledger, cap, preset.id)
+            added.append(
+                counted.select(
+                    "_r",
+                    pl.col("_count").alias(f"_cap:{cap.id}"),
+                    pl.col("_before").alias(f"_before:{cap.id}"),
+                    pl.lit(cap.max, dtype=pl.Int64).alias(f"_max:{cap.id}"),
+                )
+            )
+        for rest in preset.rests:
+            ends = rest_end(checks, ledger, rest, preset.id)
+            added.append(ends.rename({"_rest_until": f"_rest:{rest.id}"}))
+    for part in _stack_by_column(added):
+        checks = checks.join(part, on="_r", how="left", maintain_order="left")
+    return checks
 
-    On a later day X the call counts the ledger's calls dated X-6 or later, plus the calls
-    planned before it today while today is still inside X's window; X is the first of the next
-    seven days where that count is below the cap. `calls` has `account_id` and `call_date`
-    (the ledger's voice calls of the last 7 days). Days are UTC dates, as the counts are.
-    """
-    capped = checked.with_row_index("_r").filter(pl.col("rule") == "US-7IN7")
-    if capped.height == 0 or calls is None:
+
+def _stack_by_column(parts: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Parts with the same columns (one cap id in several presets) stacked into one."""
+    groups: dict[tuple[str, ...], list[pl.DataFrame]] = {}
+    for part in parts:
+        groups.setdefault(tuple(part.columns), []).append(part)
+    return [pl.concat(group) for group in groups.values()]
+
+
+def with_cap_ends(
+    checked: pl.DataFrame, ledger: pl.DataFrame, presets: Mapping[str, Preset]
+) -> pl.DataFrame:
+    """Set `next_allowed_day` of rows refused by a cap: the first day it is under its max."""
+    found: list[pl.DataFrame] = []
+    for preset in presets.values():
+        for cap in preset.caps:
+            refused = checked.filter((pl.col("rule") == cap.id) & (pl.col("_preset") == preset.id))
+            if refused.height:
+                found.append(
+                    cap_free_day(refused.rename({f"_before:{cap.id}": "_before"}), ledger, cap)
+                )
+    if not found:
         return checked
-    days = pl.DataFrame({"_ahead": list(range(1, 8))}, schema={"_ahead": pl.Int32})
-    tries = (
-        capped.select("_r", "account_id", "calls_planned_before", "_cap_calls_7d")
-        .join(days, how="cross")
-        .with_columns((pl.lit(run_date) + pl.duration(days=pl.col("_ahead"))).alias("_x"))
-    )
-    in_window = (
-        tries.join(calls, on="account_id", how="inner")
-        .filter(pl.col("call_date") >= pl.col("_x") - pl.duration(days=6))
-        .group_by("_r", "_x")
-        .len("_ledger")
-    )
-    first_day = (
-        tries.join(in_window, on=["_r", "_x"], how="left")
-        .with_columns(
-            (
-                pl.col("_ledger").fill_null(0)
-                + pl.when(pl.col("_ahead") <= 6).then(pl.col("calls_planned_before")).otherwise(0)
-            ).alias("_count")
-        )
-        .filter(pl.col("_count") < pl.col("_cap_calls_7d"))
-        .group_by("_r")
-        .agg(pl.col("_x").min().alias("_cap_day"))
-    )
+    free = pl.concat(found)
     return (
-        checked.with_row_index("_r")
-        .join(first_day, on="_r", how="left", maintain_order="left")
-        .with_columns(pl.coalesce("next_allowed_day", "_cap_day").alias("next_allowed_day"))
-        .drop("_r", "_cap_day")
+        checked.join(free, on="_r", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("_free_day", "next_allowed_day").alias("next_allowed_day"))
+        .drop("_free_day")
     )
+
+
+def plan_order() -> pl.Expr:
+    """The order in which today's planned contacts count towards caps: higher priority
+    first, then the segment's step order, then account and contact point."""
+    return pl.struct(
+        (-pl.col("priority").cast(pl.Int64)).alias("p"),
+        pl.col("step_order").cast(pl.Int64).alias("o"),
+        pl.col("account_id").alias("a"),
+        pl.col("contact_id").alias("c"),
+    ).rank("dense")
 
 
 def guard(
     candidates: pl.DataFrame,
     *,
-    run_date: date,
     presets: Mapping[str, Preset],
-    calls: pl.DataFrame | None = None,
-    rules: tuple[Rule, ...] = RULES,
+    ledger: pl.DataFrame,
+    run_date: date | None = None,
+    rules: tuple[Rule, ...] | None = None,
 ) -> pl.DataFrame:
     """Return `candidates` with zones, windows and (where refused) rule, detail, next time.
 
-    Expects columns: customer_country, status, role, kind, value, channel, opt_out,
-    refused_at, contact_timezone, customer_timezone, debtor_unreachable, calls_7d,
-    last_rpc_at. `calls` (account_id, call_date: the ledger's voice calls of the last 7 days)
-    lets a 7-day cap say when it ends.
+    Expects: account_id, customer_id, contact_id, customer_country, status, customer_status,
+    role, kind, value, channel, opt_out, refused_at, contact_timezone, customer_timezone,
+    debtor_unreachable. The daily plan passes `run_date` and rows with `priority` and
+    `step_order` (the contacts planned today count towards the caps in that order); the
+    pre-dial check passes rows with `at` (and optionally `agent_reserved`) instead.
+    `ledger` is `ledger.ledger_of` the contact ledger.
     """
+    rules = rules if rules is not None else rules_for(presets)
     by_country = preset_frame(presets).rename({"country": "customer_country"})
-    framed = candidates.join(by_country, on="customer_country", how="left")
-    framed = with_windows(with_zones(with_planned_calls(framed)), run_date)
-    refused = seven_day_cap_ends(framed.with_columns(*first_refusal(rules)), calls, run_date)
-    return with_next_allowed(refused)
+    checks = with_zones(
+        candidates.join(by_country, on="customer_country", how="left", maintain_order="left")
+    ).with_row_index("_r")
+    if run_date is not None:
+        checks = checks.with_columns(
+            pl.lit(run_date).alias("_day"),
+            pl.lit(None, dtype=UTC_TS).alias("_as_of"),
+            plan_order().alias("_seq"),
+        )
+    else:
+        at = pl.col("at").cast(UTC_TS)
+        checks = checks.with_columns(
+            local_dates(checks.get_column("zones"), checks.get_column("at")).alias("_day"),
+            at.alias("_as_of"),
+            pl.lit(0, dtype=pl.UInt32).alias("_seq"),
+        )
+    if "agent_reserved" not in checks.columns:
+        checks = checks.with_columns(pl.lit(False).alias("agent_reserved"))
+    checks = with_ledger(with_windows(checks.with_columns(person())), ledger, presets)
+    for rule in rules:  # a rule whose ledger column no preset filled never refuses
+        for column in _ledger_columns(rule):
+            if column not in checks.columns:
+                checks = checks.with_columns(
+                    pl.lit(None, dtype=_LEDGER_DTYPE[column[:5]]).alias(column)
+                )
+    refused = with_cap_ends(checks.with_columns(*first_refusal(rules)), ledger, presets)
+    checked = with_next_allowed(refused)
+    return _narrow_by_rests(checked, rules).drop("_r", "_day", "_as_of", "_seq", "_person")
+
+
+_LEDGER_DTYPE: dict[str, pl.DataType] = {
+    "_cap:": pl.Int64(),
+    "_befo": pl.Int64(),
+    "_max:": pl.Int64(),
+    "_rest": UTC_TS,
+}
+
+
+def _ledger_columns(rule: Rule) -> list[str]:
+    if isinstance(rule, CapRule):
+        return [f"_cap:{rule.id}", f"_before:{rule.id}", f"_max:{rule.id}"]
+    if isinstance(rule, RestRule):
+        return [f"_rest:{rule.id}"]
+    return []
+
+
+def _narrow_by_rests(checked: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
+    """An allowed contact whose point is still resting at the window's start begins when the
+    rest ends (the rest rule refused it if no time is left today)."""
+    ends = [pl.col(c) for r in rules for c in _ledger_columns(r) if c.startswith("_rest:")]
+    if not ends:
+        return checked
+    until = pl.max_horizontal(ends)
+    later = pl.col("rule").is_null() & until.is_not_null() & (until > pl.col("window_start"))
+    return checked.with_columns(
+        pl.when(later).then(until).otherwise(pl.col("window_start")).alias("window_start")
+    )

@@ -8,7 +8,7 @@ outer limit that a lender may choose (CN: 22:00 instead of the default 21:00).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from functools import cache
 from importlib import resources
@@ -16,6 +16,17 @@ from typing import Any
 
 import polars as pl
 import yaml
+
+from arrears.compliance.caps import (
+    Cap,
+    CapError,
+    Rest,
+    caps_of,
+    rests_of,
+    stricter_caps,
+    stricter_rests,
+)
+from arrears.contract.tables import CHANNELS, ROLES, STATUSES
 
 KNOWN_PRESETS: tuple[str, ...] = ("CN", "US", "GB")
 
@@ -50,12 +61,68 @@ class Preset:
     contact_end: time
     legal_start: time
     legal_end: time
-    holds: tuple[str, ...]
+    holds: Mapping[str, tuple[str, ...]]  # status -> the channels it stops
     third_party_requires_unreachable: bool
+    third_party_roles: tuple[str, ...]  # the non-debtor roles that may be contacted at all
     reach: Reachability
-    calls_per_7_days: int | None
-    cool_off_days: int | None
+    caps: tuple[Cap, ...]
+    rests: tuple[Rest, ...]
     sources: Mapping[str, str]
+
+
+def _holds(raw: Any) -> dict[str, tuple[str, ...]]:
+    statuses = raw.get("statuses", {})
+    if isinstance(statuses, list):  # a plain list: each status stops every channel
+        statuses = {s: {"stops": "all"} for s in statuses}
+    holds: dict[str, tuple[str, ...]] = {}
+    for status, spec in statuses.items():
+        if status not in STATUSES:
+            raise PresetError(f"holds: unknown status '{status}'")
+        stops = (spec or {}).get("stops", "all")
+        channels = tuple(CHANNELS) if stops == "all" else tuple(stops)
+        unknown = [c for c in channels if c not in CHANNELS]
+        if unknown:
+            raise PresetError(f"holds.{status}: unknown channel(s) {', '.join(unknown)}")
+        holds[status] = channels
+    return holds
+
+
+def _source(raw: Any) -> str:
+    return " ".join(str(raw.get("source", "")).split())
+
+
+def preset_of(raw: Mapping[str, Any]) -> Preset:
+    """A preset from its parsed file (or any mapping of the same shape)."""
+    where = f"preset {raw.get('id')}"
+    hours = raw["contact_hours"]
+    third = raw.get("third_party", {})
+    roles = tuple(third.get("roles", [r for r in ROLES if r != "debtor"]))
+    try:
+        caps = caps_of(raw.get("caps"), where)
+        rests = rests_of(raw.get("rests"), where)
+    except CapError as exc:
+        raise PresetError(str(exc)) from exc
+    sources: dict[str, str] = {
+        key: _source(raw[key])
+        for key in ("contact_hours", "holds", "third_party")
+        if key in raw and "source" in raw[key]
+    }
+    sources |= {c.id: c.source for c in caps} | {r.id: r.source for r in rests}
+    return Preset(
+        id=raw["id"],
+        name=raw["name"],
+        contact_start=_hhmm(hours["default"][0]),
+        contact_end=_hhmm(hours["default"][1]),
+        legal_start=_hhmm(hours["legal"][0]),
+        legal_end=_hhmm(hours["legal"][1]),
+        holds=_holds(raw.get("holds", {})),
+        third_party_requires_unreachable=bool(third.get("requires_unreachable", True)),
+        third_party_roles=roles,
+        reach=Reachability(**third.get("unreachable", {})),
+        caps=caps,
+        rests=rests,
+        sources=sources,
+    )
 
 
 @cache
@@ -65,50 +132,59 @@ def load_preset(preset_id: str) -> Preset:
             f"unknown compliance preset '{preset_id}' (known: {', '.join(KNOWN_PRESETS)})"
         )
     text = resources.files("arrears.compliance").joinpath(f"presets/{preset_id}.yaml").read_text()
-    raw: dict[str, Any] = yaml.safe_load(text)
-    hours = raw["contact_hours"]
-    third = raw.get("third_party", {})
-    freq = raw.get("call_frequency", {})
-    sources: dict[str, str] = {
-        key: " ".join(str(raw[key]["source"]).split())
-        for key in ("contact_hours", "holds", "third_party", "call_frequency")
-        if key in raw and "source" in raw[key]
-    }
-    return Preset(
-        id=raw["id"],
-        name=raw["name"],
-        contact_start=_hhmm(hours["default"][0]),
-        contact_end=_hhmm(hours["default"][1]),
-        legal_start=_hhmm(hours["legal"][0]),
-        legal_end=_hhmm(hours["legal"][1]),
-        holds=tuple(raw["holds"]["statuses"]),
-        third_party_requires_unreachable=bool(third.get("requires_unreachable", True)),
-        reach=Reachability(**third.get("unreachable", {})),
-        calls_per_7_days=freq.get("calls_per_7_days"),
-        cool_off_days=freq.get("cool_off_days_after_conversation"),
-        sources=sources,
-    )
+    return preset_of(yaml.safe_load(text))
 
 
 def with_house(preset: Preset, house: Mapping[str, Any]) -> Preset:
-    """Apply the strategy's house policy: it may narrow the hours, never widen past the law."""
+    """Apply the strategy's house policy: strictest wins, never wider than the law.
+
+    `contact_hours` narrows the hours (up to the preset's legal limit); `caps` and `rests`
+    add house caps and rests, or tighten the preset's own of the same id.
+    """
+    narrowed = preset
     hours = house.get("contact_hours")
-    if not hours:
-        return preset
-    start, end = _hhmm(hours[0]), _hhmm(hours[1])
-    if start >= end:
-        raise PresetError(f"house contact_hours {hours[0]}-{hours[1]}: start must be before end")
-    return Preset(
-        **{
-            **preset.__dict__,
-            "contact_start": max(start, preset.legal_start),
-            "contact_end": min(end, preset.legal_end),
-        }
-    )
+    if hours:
+        start, end = _hhmm(hours[0]), _hhmm(hours[1])
+        if start >= end:
+            raise PresetError(
+                f"house contact_hours {hours[0]}-{hours[1]}: start must be before end"
+            )
+        narrowed = replace(
+            narrowed,
+            contact_start=max(start, preset.legal_start),
+            contact_end=min(end, preset.legal_end),
+        )
+    if house.get("caps") or house.get("rests"):
+        try:
+            caps = caps_of(house.get("caps"), "house")
+            rests = rests_of(house.get("rests"), "house")
+        except CapError as exc:
+            raise PresetError(str(exc)) from exc
+        narrowed = replace(
+            narrowed,
+            caps=stricter_caps(narrowed.caps, caps),
+            rests=stricter_rests(narrowed.rests, rests),
+            sources={
+                **narrowed.sources,
+                **{c.id: c.source for c in caps},
+                **{r.id: r.source for r in rests},
+            },
+        )
+    return narrowed
 
 
 def presets_for(jurisdictions: Sequence[str], house: Mapping[str, Any]) -> dict[str, Preset]:
     return {j: with_house(load_preset(j), house) for j in jurisdictions}
+
+
+PRESET_SCHEMA: dict[str, pl.DataType] = {
+    "country": pl.String(),
+    "_preset": pl.String(),
+    "_start_min": pl.Int32(),
+    "_end_min": pl.Int32(),
+    "_tp_gate": pl.Boolean(),
+    "_tp_roles": pl.List(pl.String()),
+}
 
 
 def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
@@ -122,23 +198,22 @@ def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
             "_preset": p.id,
             "_start_min": p.contact_start.hour * 60 + p.contact_start.minute,
             "_end_min": p.contact_end.hour * 60 + p.contact_end.minute,
-            "_holds": list(p.holds),
             "_tp_gate": p.third_party_requires_unreachable,
-            "_cap_calls_7d": p.calls_per_7_days,
-            "_cool_off_days": p.cool_off_days,
+            "_tp_roles": list(p.third_party_roles),
         }
         for p in presets.values()
     ]
+    return pl.DataFrame(rows, schema=PRESET_SCHEMA)
+
+
+def hold_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
+    """(_preset, status, channel) for every channel a held status stops, per preset."""
+    rows = [
+        {"_preset": p.id, "_hold": status, "channel": channel}
+        for p in presets.values()
+        for status, channels in p.holds.items()
+        for channel in channels
+    ]
     return pl.DataFrame(
-        rows,
-        schema={
-            "country": pl.String,
-            "_preset": pl.String,
-            "_start_min": pl.Int32,
-            "_end_min": pl.Int32,
-            "_holds": pl.List(pl.String),
-            "_tp_gate": pl.Boolean,
-            "_cap_calls_7d": pl.Int32,
-            "_cool_off_days": pl.Int32,
-        },
+        rows, schema={"_preset": pl.String, "_hold": pl.String, "channel": pl.String}
     )

@@ -1,26 +1,32 @@
-"""The first-pass compliance rules, each written once as Polars expressions.
+"""The compliance rules, each written once as Polars expressions.
 
-A rule looks at one candidate contact (a row) and says whether it is refused, with a rule id,
-a readable detail and the next time it may be allowed (null where never, or not knowable
-today). The parameters come from the row's preset columns (`_holds`, `_cap_calls_7d` …), so
-one expression serves every jurisdiction of a mixed strategy.
+A rule looks at one check row (a contact the plan wants today, or a contact asked about at an
+instant `_as_of` in real time) and says whether it is refused, with a rule id, a readable
+detail and how to find the next allowed time. The same expressions run over millions of rows in
+the daily plan and over one row in the pre-dial check.
 
-Rows are expected to carry: status, role, channel, opt_out, refused_at, debtor_unreachable,
-calls_7d, calls_planned_before, last_rpc_at, customer_country, window_start, window_end and
-the preset columns of `presets.preset_frame` (null `_preset` = no preset for the customer's
-country).
+Parameters come from the row's preset columns (`_tp_gate`, `_tp_roles` …) or are built into
+the rule from the presets (holds, caps, rests), so one rule list serves every jurisdiction of a
+mixed strategy. Rows carry: status, customer_status, role, channel, opt_out, refused_at,
+debtor_unreachable, customer_country, zones, window_start, window_end, `_as_of`, the preset
+columns of `presets.preset_frame` (null `_preset` = no preset for the customer's country),
+and the `_cap:<id>` / `_rest:<id>` columns the guard computes from the ledger.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
-from arrears.contract.tables import VOICE_CHANNELS
+from arrears.compliance.caps import Cap, Rest
+from arrears.compliance.presets import Preset
 from arrears.exprs import first_of
 
 NEVER = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+NO_DAY = pl.lit(None, dtype=pl.Date)
+REAL_TIME = pl.col("_as_of").is_not_null()
 
 
 @dataclass(frozen=True)
@@ -28,9 +34,11 @@ class Verdict:
     blocked: pl.Expr
     rule: pl.Expr
     detail: pl.Expr
-    next_allowed_at: pl.Expr
-    next_allowed_day: pl.Expr | None = None
+    next_allowed_at: pl.Expr = NEVER
+    next_allowed_day: pl.Expr = NO_DAY
     """A local day whose window start is the next allowed time (the guard computes it)."""
+    open_after: pl.Expr = NEVER
+    """An instant from which the next open window is the next allowed time."""
 
 
 @dataclass(frozen=True)
@@ -54,30 +62,37 @@ class Jurisdiction(Rule):
                 "no compliance preset for the customer's country '{}' in this strategy",
                 pl.col("customer_country").fill_null("unknown"),
             ),
-            NEVER,
         )
 
 
+@dataclass(frozen=True)
 class Hold(Rule):
     """The account's own status, or a status about the person on another of their accounts
-    (bankruptcy, cease_contact, deceased: `customer_status`)."""
+    (bankruptcy, cease_contact, deceased: `customer_status`); what each stops is preset data."""
+
+    stops: frozenset[str] = frozenset()  # "<preset>|<status>|<channel>"
 
     def verdict(self) -> Verdict:
-        own = pl.col("_holds").list.contains(pl.col("status")).fill_null(False)
-        person = pl.col("_holds").list.contains(pl.col("customer_status")).fill_null(False)
-        held = pl.when(own).then(pl.col("status")).otherwise(pl.col("customer_status"))
+        def held(status: str) -> pl.Expr:
+            key = pl.concat_str(
+                [pl.col("_preset"), pl.col(status), pl.col("channel")], separator="|"
+            )
+            return key.is_in(list(self.stops)).fill_null(False)
+
+        own, person = held("status"), held("customer_status")
+        status = pl.when(own).then(pl.col("status")).otherwise(pl.col("customer_status"))
         return Verdict(
             own | person,
-            pl.format("HOLD-{}", held.str.to_uppercase()),
+            pl.format("HOLD-{}", status.str.to_uppercase()),
             pl.when(own)
-            .then(pl.format("account status '{}' stops collection contact", pl.col("status")))
+            .then(pl.format("account status '{}' stops {}", pl.col("status"), pl.col("channel")))
             .otherwise(
                 pl.format(
-                    "the customer's status '{}' (on another account) stops collection contact",
+                    "the customer's status '{}' (on another account) stops {}",
                     pl.col("customer_status"),
+                    pl.col("channel"),
                 )
             ),
-            NEVER,
         )
 
 
@@ -90,7 +105,6 @@ class Refused(Rule):
                 "the person asked never to be contacted again (refused_at {})",
                 pl.col("refused_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
             ),
-            NEVER,
         )
 
 
@@ -107,7 +121,16 @@ class OptOut(Rule):
             opted,
             pl.lit("OPT-OUT"),
             pl.format("contact point opted out of {}", pl.col("channel")),
-            NEVER,
+        )
+
+
+class ThirdPartyRole(Rule):
+    def verdict(self) -> Verdict:
+        return Verdict(
+            (pl.col("role") != "debtor")
+            & ~pl.col("_tp_roles").list.contains(pl.col("role")).fill_null(False),
+            pl.lit("THIRD-PARTY-ROLE"),
+            pl.format("the {} preset does not allow contacting a {}", "_preset", "role"),
         )
 
 
@@ -126,97 +149,141 @@ class ThirdPartyGate(Rule):
                 "{} contacts only after the debtor is unreachable; the debtor is not yet",
                 pl.col("role"),
             ),
-            NEVER,
-        )
-
-
-class CallsInSevenDays(Rule):
-    def verdict(self) -> Verdict:
-        cap = pl.col("_cap_calls_7d")
-        earlier = pl.col("calls_planned_before").fill_null(0)
-        return Verdict(
-            cap.is_not_null()
-            & pl.col("channel").is_in(VOICE_CHANNELS)
-            & (pl.col("calls_7d").cast(pl.Int64) + earlier >= cap),
-            pl.lit("US-7IN7"),
-            pl.format(
-                "{} calls in the last 7 days and {} planned before this one today about this "
-                "debt (cap {}); allowed again once older calls leave the 7-day window",
-                pl.col("calls_7d"),
-                earlier,
-                cap,
-            ),
-            NEVER,  # the guard finds the day the cap ends from the ledger's call dates
-        )
-
-
-class CoolOff(Rule):
-    def verdict(self) -> Verdict:
-        days = pl.col("_cool_off_days")
-        # The conversation's date is day 1: a conversation on D blocks calls through D + days - 1.
-        since = (pl.col("window_start").dt.date() - pl.col("last_rpc_at").dt.date()).dt.total_days()
-        return Verdict(
-            days.is_not_null()
-            & pl.col("channel").is_in(VOICE_CHANNELS)
-            & pl.col("last_rpc_at").is_not_null()
-            & (since < days),
-            pl.lit("US-COOL-OFF"),
-            pl.format(
-                "a conversation on {} starts a {}-day cool-off for calls",
-                pl.col("last_rpc_at").dt.date(),
-                days,
-            ),
-            NEVER,
-            pl.col("last_rpc_at").dt.date() + pl.duration(days=days),
         )
 
 
 class QuietHours(Rule):
+    """No window today in every candidate zone; in real time, also an instant outside it."""
+
     def verdict(self) -> Verdict:
+        no_window = pl.col("window_start").is_null() | pl.col("window_end").is_null()
+        outside = REAL_TIME & (
+            (pl.col("_as_of") < pl.col("window_start")) | (pl.col("_as_of") >= pl.col("window_end"))
+        )
+        zones = pl.col("zones").list.join(", ")
         return Verdict(
-            pl.col("window_start").is_null() | pl.col("window_end").is_null(),
+            no_window | outside,
             pl.lit("QUIET-HOURS"),
             pl.when(pl.col("zones").list.len() == 0)
             .then(pl.lit("unknown time zone and country: no safe contact window"))
+            .when(no_window)
+            .then(
+                pl.format(
+                    "no hour of {} is inside the allowed hours of every candidate zone ({})",
+                    pl.col("_day"),
+                    zones,
+                )
+            )
             .otherwise(
                 pl.format(
-                    "no hour today is inside the allowed hours of every candidate zone ({})",
-                    pl.col("zones").list.join(", "),
+                    "{} is outside the allowed hours in {} (today's window {} to {} UTC)",
+                    pl.col("_as_of").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    zones,
+                    pl.col("window_start").dt.strftime("%H:%M"),
+                    pl.col("window_end").dt.strftime("%H:%M"),
                 )
             ),
-            NEVER,
+            open_after=pl.when(pl.col("zones").list.len() > 0).then(
+                pl.coalesce(pl.col("_as_of"), pl.col("window_start"))
+            ),
         )
 
 
-RULES: tuple[Rule, ...] = (
+@dataclass(frozen=True)
+class CapRule(Rule):
+    """A frequency cap of the presets (see `caps`), counted on the ledger by the guard, which
+    also finds the day it ends (`ledger.cap_free_day`)."""
+
+    cap: Cap | None = None
+
+    def verdict(self) -> Verdict:
+        assert self.cap is not None
+        cap = self.cap
+        count, before = pl.col(f"_cap:{cap.id}"), pl.col(f"_before:{cap.id}")
+        what = "calls" if set(cap.channels) <= {"ivr", "robot_call", "human_call"} else "contacts"
+        if cap.counts == "conversations":
+            what = "conversations"
+        span = "today" if cap.days == 1 else f"in the last {cap.days} days"
+        return Verdict(
+            count.is_not_null() & (count >= pl.col(f"_max:{cap.id}")),
+            pl.lit(cap.id),
+            pl.format(
+                f"{{}} {what} {span} ({{}} of them planned before this one today); "
+                f"cap {{}}: {cap.summary or cap.id}",
+                count,
+                before,
+                pl.col(f"_max:{cap.id}"),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class RestRule(Rule):
+    """A rest period on a contact point after an event (see `caps.Rest`)."""
+
+    rest: Rest | None = None
+
+    def verdict(self) -> Verdict:
+        assert self.rest is not None
+        until = pl.col(f"_rest:{self.rest.id}")
+        blocked = until.is_not_null() & pl.when(REAL_TIME).then(pl.col("_as_of") < until).otherwise(
+            until >= pl.col("window_end")
+        )
+        return Verdict(
+            blocked.fill_null(False),
+            pl.lit(self.rest.id),
+            pl.format(
+                f"{self.rest.summary or self.rest.id}: rest until {{}}",
+                until.dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            ),
+            open_after=until,
+        )
+
+
+BASE_RULES: tuple[Rule, ...] = (
     Jurisdiction("JURISDICTION", "strategy scope", "the customer's country has a preset"),
-    Hold("HOLD", "preset holds", "status holds (dispute, bankruptcy …) stop contact"),
     Refused("CONTACT-REFUSED", "preset third_party / house", "refused contacts are never used"),
     OptOut("OPT-OUT", "contact opt-outs", "a channel the contact point opted out of"),
+    ThirdPartyRole("THIRD-PARTY-ROLE", "preset third_party.roles", "roles the preset allows"),
     ThirdPartyGate("THIRD-PARTY-GATE", "preset third_party", "debtor before third parties"),
     QuietHours("QUIET-HOURS", "preset contact_hours", "a window in every candidate zone"),
-    CallsInSevenDays("US-7IN7", "preset call_frequency", "Reg F 7 calls in 7 days"),
-    CoolOff("US-COOL-OFF", "preset call_frequency", "Reg F 7 days after a conversation"),
 )
 
 
-def first_refusal(rules: tuple[Rule, ...] = RULES) -> tuple[pl.Expr, ...]:
-    """rule, detail, next_allowed_at and next_allowed_day of the first rule that refuses the
-    row; nulls for an allowed row."""
-    verdicts = [r.verdict() for r in rules]
-    no_day = pl.lit(None, dtype=pl.Date)
+def rules_for(presets: Mapping[str, Preset]) -> tuple[Rule, ...]:
+    """Every rule in the order it is checked: scope, holds, the person's wishes, third
+    parties, hours, then the caps and rests of the presets (each id once)."""
+    stops = frozenset(
+        f"{p.id}|{status}|{channel}"
+        for p in presets.values()
+        for status, channels in p.holds.items()
+        for channel in channels
+    )
+    caps = {c.id: c for p in presets.values() for c in p.caps}
+    rests = {r.id: r for p in presets.values() for r in p.rests}
+    hold = Hold("HOLD", "preset holds", "status holds (dispute, bankruptcy …) stop contact", stops)
     return (
-        first_of([(v.blocked, v.rule) for v in verdicts]).cast(pl.String).alias("rule"),
-        first_of([(v.blocked, v.detail) for v in verdicts]).cast(pl.String).alias("detail"),
-        first_of([(v.blocked, v.next_allowed_at) for v in verdicts])
-        .cast(pl.Datetime("us", "UTC"))
-        .alias("next_allowed_at"),
-        first_of(
-            [
-                (v.blocked, no_day if v.next_allowed_day is None else v.next_allowed_day)
-                for v in verdicts
-            ]
-        )
-        .cast(pl.Date)
-        .alias("next_allowed_day"),
+        BASE_RULES[0],
+        hold,
+        *BASE_RULES[1:],
+        *(CapRule(c.id, c.source, c.summary, c) for c in caps.values()),
+        *(RestRule(r.id, r.source, r.summary, r) for r in rests.values()),
+    )
+
+
+def first_refusal(rules: tuple[Rule, ...]) -> tuple[pl.Expr, ...]:
+    """rule, detail, next_allowed_at, next_allowed_day and `_open_after` of the first rule
+    that refuses the row; nulls for an allowed row."""
+    verdicts = [r.verdict() for r in rules]
+
+    def pick(field: str, dtype: pl.DataType, name: str) -> pl.Expr:
+        return first_of([(v.blocked, getattr(v, field)) for v in verdicts]).cast(dtype).alias(name)
+
+    ts = pl.Datetime("us", "UTC")
+    return (
+        pick("rule", pl.String(), "rule"),
+        pick("detail", pl.String(), "detail"),
+        pick("next_allowed_at", ts, "next_allowed_at"),
+        pick("next_allowed_day", pl.Date(), "next_allowed_day"),
+        pick("open_after", ts, "_open_after"),
     )

@@ -206,3 +206,53 @@ def next_window_start(
         for k in distinct
     ]
     return _map_back(keys, distinct, found).alias("next_window_start")
+
+
+def day_span_for_one(zones: Sequence[str], day: date, days: int) -> Window | None:
+    """The UTC instants from the first local midnight of ``day - (days - 1)`` to the last local
+    midnight ending ``day``, over every zone of the set.
+
+    An event counts in "the last ``days`` days" (today included) when it falls in this span:
+    it was on one of those local dates in at least one zone of the set — the side that counts
+    more events, so a cap can never be passed by an uncertain zone.
+    """
+    if not zones or days < 1:
+        return None
+    first = day - timedelta(days=days - 1)
+    after = day + timedelta(days=1)
+    return (
+        min(local_instant(first, time(0), z, later=False) for z in zones),
+        max(local_instant(after, time(0), z, later=True) for z in zones),
+    )
+
+
+def day_spans(zone_sets: pl.Series, days_of: pl.Series, days: int) -> pl.DataFrame:
+    """``span_from`` and ``span_to`` (UTC) of :func:`day_span_for_one` for each row's zone set
+    and date, computed once per distinct (set, date)."""
+    keys, _ = _set_keys(zone_sets)
+    pairs = pl.DataFrame({"k": keys, "d": days_of.cast(pl.Date)})
+    distinct = pairs.unique(maintain_order=True).drop_nulls()
+    spans = [
+        day_span_for_one(_zones_of(k), d, days)
+        for k, d in zip(distinct["k"].to_list(), distinct["d"].to_list(), strict=True)
+    ]
+    table = distinct.with_columns(
+        pl.Series("span_from", [s[0] if s else None for s in spans], dtype=UTC_DATETIME),
+        pl.Series("span_to", [s[1] if s else None for s in spans], dtype=UTC_DATETIME),
+    )
+    return pairs.join(table, on=["k", "d"], how="left", maintain_order="left").select(
+        "span_from", "span_to"
+    )
+
+
+def local_dates(zone_sets: pl.Series, instants: pl.Series) -> pl.Series:
+    """The local calendar date of each instant in the first zone of its set (null when the set
+    is empty). The windows of that date are the ones a contact at that instant falls in."""
+    first = zone_sets.cast(pl.List(pl.String)).list.first()
+    frame = pl.DataFrame({"z": first, "at": instants.cast(UTC_DATETIME)}).with_row_index("_i")
+    parts = [
+        group.select("_i", pl.col("at").dt.convert_time_zone(str(zone)).dt.date().alias("d"))
+        for (zone,), group in frame.filter(pl.col("z").is_not_null()).group_by("z")
+    ]
+    found = pl.concat(parts) if parts else pl.DataFrame(schema={"_i": pl.UInt32, "d": pl.Date})
+    return frame.join(found, on="_i", how="left").sort("_i").get_column("d").alias("local_date")

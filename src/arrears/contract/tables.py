@@ -53,6 +53,7 @@ STATUSES: tuple[str, ...] = (
     "legal_hold",
     "settled",
     "written_off",
+    "attorney",  # represented by an attorney (an extension of the contract's list)
 )
 OUTCOMES: tuple[str, ...] = (
     "no_connect",

@@ -43,19 +43,6 @@ def history(attempts: pl.DataFrame | None, run_date: date) -> pl.LazyFrame:
     return att.filter(pl.col("at") < run_start(run_date))
 
 
-def recent_calls(attempts: pl.DataFrame | None, run_date: date) -> pl.DataFrame:
-    """The ledger's voice calls of the last 7 days: account_id and call_date (UTC)."""
-    start = run_start(run_date)
-    return (
-        history(attempts, run_date)
-        .filter(
-            pl.col("channel").is_in(VOICE_CHANNELS) & (pl.col("at") >= start - timedelta(days=7))
-        )
-        .select(pl.col("account_id").cast(pl.String), pl.col("at").dt.date().alias("call_date"))
-        .collect()
-    )
-
-
 def contact_features(att: pl.LazyFrame, run_date: date, reach: Reachability) -> pl.LazyFrame:
     """One row per contact point that has history: counts and the last conversation."""
     start = run_start(run_date)

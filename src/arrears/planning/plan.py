@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 
 from arrears.compliance.guard import guard
+from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Preset, Reachability, presets_for
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS
@@ -21,7 +22,6 @@ from arrears.planning.features import (
     account_features,
     contact_features,
     history,
-    recent_calls,
 )
 from arrears.planning.treat import candidate_contacts, choose, fired_steps
 from arrears.strategy.experiment import assign_arms
@@ -133,7 +133,7 @@ def plan_day(
         candidates,
         run_date=run_date,
         presets=presets,
-        calls=recent_calls(portfolio.tables.get("attempts"), run_date),
+        ledger=ledger_of(portfolio.tables.get("attempts"), contacts),
     )
     actions, refused = choose(checked)
     watch.lap("comply")
