@@ -1,4 +1,4 @@
-"""The `arrears` command line: generate, validate, plan, explain, demo."""
+"""The `arrears` command line: generate, validate, plan, explain, check, demo."""
 
 from __future__ import annotations
 
@@ -149,6 +149,46 @@ def explain(
         console.print_json(json.dumps(render.explanation_dict(answer), default=str))
     else:
         render.explanation(console, answer)
+
+
+@app.command()
+def check(
+    data: Annotated[Path, typer.Option(help="Folder of the contract's tables.")],
+    contact: Annotated[str, typer.Option(help="Contact point id (contacts.contact_id).")],
+    at: Annotated[str, typer.Option(help="When: ISO 8601 timestamp (UTC unless an offset).")],
+    channel: Annotated[str, typer.Option(help="Channel of the contact.")] = "human_call",
+    account: Annotated[
+        str | None, typer.Option(help="The debt it is about (default: each open account).")
+    ] = None,
+    strategy: Annotated[
+        Path | None, typer.Option(help="Strategy file: its jurisdiction and house policy.")
+    ] = None,
+    jurisdiction: Annotated[
+        str, typer.Option(help="Presets when no strategy is given, comma-separated.")
+    ] = "CN,US,GB",
+    agent_reserved: Annotated[
+        bool, typer.Option(help="An agent is reserved for the call (lifts dialer rests).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Pre-dial check: may this contact point be contacted at that time? If not, why and
+    when next? Exit code 0 when allowed for every account asked about, 1 otherwise."""
+    from arrears.cli.check import run_check
+
+    allowed = run_check(
+        console,
+        data=data,
+        contact=contact,
+        at=at,
+        channel=channel,
+        account=account,
+        strategy=strategy,
+        jurisdiction=jurisdiction,
+        agent_reserved=agent_reserved,
+        as_json=as_json,
+        fail=_fail_input,
+    )
+    raise typer.Exit(0 if allowed else 1)
 
 
 @app.command()

@@ -177,6 +177,15 @@ def presets_for(jurisdictions: Sequence[str], house: Mapping[str, Any]) -> dict[
     return {j: with_house(load_preset(j), house) for j in jurisdictions}
 
 
+def strictest_reach(presets: Mapping[str, Preset]) -> Reachability:
+    """Several presets in one run: the debtor counts as unreachable only under all of them."""
+    reaches = [p.reach for p in presets.values()] or [Reachability()]
+    return Reachability(
+        failed_per_number=max(r.failed_per_number for r in reaches),
+        days=min(r.days for r in reaches),
+    )
+
+
 PRESET_SCHEMA: dict[str, pl.DataType] = {
     "country": pl.String(),
     "_preset": pl.String(),

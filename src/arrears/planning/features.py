@@ -11,13 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
+from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Reachability
+from arrears.compliance.reach import debtor_unreachable, person_status
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.derived import CUSTOMER_COLUMNS
-
-PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
-"""Statuses that are facts about the debtor, so they hold every account of the customer."""
-FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
 
 
 def run_start(run_date: date) -> datetime:
@@ -43,13 +41,9 @@ def history(attempts: pl.DataFrame | None, run_date: date) -> pl.LazyFrame:
     return att.filter(pl.col("at") < run_start(run_date))
 
 
-def contact_features(att: pl.LazyFrame, run_date: date, reach: Reachability) -> pl.LazyFrame:
+def contact_features(att: pl.LazyFrame, run_date: date) -> pl.LazyFrame:
     """One row per contact point that has history: counts and the last conversation."""
     start = run_start(run_date)
-    recent = pl.col("at") >= start - timedelta(days=reach.days)
-    failed_call = pl.col("channel").is_in(VOICE_CHANNELS) & pl.col("outcome").is_in(
-        FAILED_CALL_OUTCOMES
-    )
     return att.group_by("contact_id").agg(
         (pl.col("at") >= start - timedelta(days=1))
         .sum()
@@ -59,7 +53,6 @@ def contact_features(att: pl.LazyFrame, run_date: date, reach: Reachability) -> 
         .sum()
         .cast(pl.UInt32)
         .alias("point_attempts_7d"),
-        (recent & failed_call).sum().cast(pl.UInt32).alias("point_failed_recent"),
         pl.col("at").filter(pl.col("outcome") == "rpc").max().alias("point_last_rpc_at"),
         pl.col("at").max().alias("point_last_attempt_at"),
     )
@@ -124,7 +117,6 @@ def account_features(
         (since(30) & rpc).sum().cast(pl.UInt32).alias("rpc_30d"),
         pl.col("at").filter(rpc).max().alias("last_rpc_at"),
         pl.col("at").max().alias("last_attempt_at"),
-        (since(reach.days) & rpc).sum().cast(pl.UInt32).alias("_rpc_recent"),
     )
     zero_u32 = pl.lit(0, dtype=pl.UInt32)
     acc = acc.join(hist, on="account_id", how="left").with_columns(
@@ -142,53 +134,18 @@ def account_features(
         .alias("days_since_attempt"),
     )
 
-    # Facts about the person, from any of the customer's accounts: a recent conversation
-    # (the debtor is reachable) and a status such as deceased. Few customers have either, so
-    # they are found on the few rows and joined back (cheaper than windows over everyone).
-    talked = (
-        acc.filter(pl.col("_rpc_recent") > 0)
-        .select("customer_id", pl.lit(True).alias("_talked"))
-        .unique("customer_id")
-    )
-    person = (
-        accounts.lazy()
-        .filter(pl.col("status").is_in(PERSON_STATUSES))
-        .group_by("customer_id")
-        .agg(pl.col("status").min().alias("customer_status"))
-    )
-    acc = (
-        acc.join(_unreachable(contacts, point_history, reach), on="customer_id", how="left")
-        .join(talked, on="customer_id", how="left")
-        .join(person, on="customer_id", how="left")
-        .with_columns(
-            (pl.col("_debtor_all_failed").fill_null(False) & pl.col("_talked").is_null()).alias(
-                "debtor_unreachable"
-            )
-        )
-        .drop("_talked")
+    # Facts about the person: whether they can be reached (compliance's definition, as of
+    # the start of the run date) and a status such as deceased on any of their accounts.
+    asked = accounts.lazy().select("customer_id", pl.lit(start).alias("_as_of"))
+    reachable = debtor_unreachable(
+        asked, contacts.lazy(), ledger_of(attempts, contacts).lazy(), reach
+    ).drop("_as_of")
+    acc = acc.join(reachable, on="customer_id", how="left").join(
+        person_status(accounts), on="customer_id", how="left"
     )
     acc = _with_payments(acc, payments, start)
     acc = _with_promises(acc, promises, payments, run_date)
-    return acc.drop("_debtor_all_failed", "_rpc_recent")
-
-
-def _unreachable(
-    contacts: pl.DataFrame, point_history: pl.DataFrame, reach: Reachability
-) -> pl.LazyFrame:
-    """Per customer: did every debtor phone fail often enough lately?"""
-    failed = point_history.lazy().select("contact_id", "point_failed_recent")
-    debtor_phones = contacts.lazy().filter(
-        (pl.col("role") == "debtor") & (pl.col("kind") == "phone")
-    )
-    return (
-        debtor_phones.join(failed, on="contact_id", how="left")
-        .group_by("customer_id")
-        .agg(
-            (pl.col("point_failed_recent").fill_null(0) >= reach.failed_per_number)
-            .all()
-            .alias("_debtor_all_failed")
-        )
-    )
+    return acc
 
 
 def _with_payments(

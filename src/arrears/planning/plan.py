@@ -15,7 +15,7 @@ import polars as pl
 
 from arrears.compliance.guard import guard
 from arrears.compliance.ledger import ledger_of
-from arrears.compliance.presets import Preset, Reachability, presets_for
+from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS
 from arrears.planning.features import (
@@ -60,15 +60,6 @@ class _Stopwatch:
         self.last = now
 
 
-def strictest_reach(presets: dict[str, Preset]) -> Reachability:
-    """Several presets in one run: the debtor counts as unreachable only under all of them."""
-    reaches = [p.reach for p in presets.values()] or [Reachability()]
-    return Reachability(
-        failed_per_number=max(r.failed_per_number for r in reaches),
-        days=min(r.days for r in reaches),
-    )
-
-
 def features(
     portfolio: Portfolio, run_date: date, reach: Reachability, point_history: pl.DataFrame
 ) -> pl.DataFrame:
@@ -111,7 +102,7 @@ def plan_day(
     presets = presets_for(strategy.jurisdiction, strategy.house)
     reach = strictest_reach(presets)
     point_history = contact_features(
-        history(portfolio.tables.get("attempts"), run_date), run_date, reach
+        history(portfolio.tables.get("attempts"), run_date), run_date
     ).collect()
     feats = features(portfolio, run_date, reach, point_history)
     watch.lap("features")

@@ -1,0 +1,219 @@
+"""The real-time pre-dial check: may I contact this point now? If not, why, and when next?
+
+The dialer, the agent workbench and `arrears check` ask it. It answers with the daily plan's
+own guard (`guard.guard`) and the same ledger: the contact asked about becomes a check row
+with the instant `at`, so every rule, cap and window is the one the plan applies. A question
+is asked once per account of the contact's customer (or for the one account named), because
+caps such as Reg F's count per debt.
+
+Load the data once (`PreDial.of`), then ask many questions: `check` is vectorized over a frame
+of questions, so a dialer's hopper is checked in one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from arrears.compliance.guard import guard
+from arrears.compliance.ledger import ledger_of
+from arrears.compliance.presets import Preset, Reachability
+from arrears.compliance.reach import debtor_unreachable, person_status
+from arrears.compliance.rules import Rule, rules_for
+
+UTC_TS = pl.Datetime("us", "UTC")
+
+NOT_COLLECTED = ("settled", "written_off")
+"""Statuses with nothing left to collect: no collection contact about them."""
+
+QUESTION_SCHEMA: dict[str, pl.DataType] = {
+    "contact_id": pl.String(),
+    "at": UTC_TS,
+    "channel": pl.String(),
+    "account_id": pl.String(),
+    "agent_reserved": pl.Boolean(),
+}
+
+ANSWER_COLUMNS = (
+    "question",
+    "contact_id",
+    "account_id",
+    "at",
+    "channel",
+    "allowed",
+    "rule",
+    "detail",
+    "next_allowed_at",
+    "window_start",
+    "window_end",
+    "timezone",
+)
+
+
+@dataclass(frozen=True)
+class PreDial:
+    """What a pre-dial answer needs, loaded once."""
+
+    points: pl.DataFrame  # the contact points
+    accounts: pl.DataFrame  # accounts with the customer's country, zone and person status
+    ledger: pl.DataFrame  # `ledger.ledger_of` the attempts
+    presets: Mapping[str, Preset]
+    reach: Reachability
+    rules: tuple[Rule, ...]
+
+    @classmethod
+    def of(
+        cls,
+        tables: Mapping[str, pl.DataFrame],
+        presets: Mapping[str, Preset],
+        reach: Reachability,
+    ) -> PreDial:
+        accounts = (
+            tables["accounts"]
+            .lazy()
+            .select("account_id", "customer_id", "status")
+            .join(
+                tables["customers"]
+                .lazy()
+                .select(
+                    "customer_id",
+                    pl.col("country").alias("customer_country"),
+                    pl.col("timezone").alias("customer_timezone"),
+                ),
+                on="customer_id",
+                how="left",
+            )
+            .join(person_status(tables["accounts"]), on="customer_id", how="left")
+            .collect()
+        )
+        points = tables["contacts"].select(
+            "contact_id",
+            "customer_id",
+            "role",
+            "kind",
+            "value",
+            pl.col("timezone").alias("contact_timezone"),
+            "opt_out",
+            "refused_at",
+        )
+        return cls(
+            points=points,
+            accounts=accounts,
+            ledger=ledger_of(tables.get("attempts"), tables["contacts"]),
+            presets=presets,
+            reach=reach,
+            rules=rules_for(presets),
+        )
+
+
+def questions(rows: list[Mapping[str, object]]) -> pl.DataFrame:
+    """A frame of questions from dicts (contact_id and at required; channel defaults to
+    human_call, account_id to every open account, agent_reserved to false)."""
+    frame = pl.DataFrame(
+        [
+            {
+                "contact_id": r["contact_id"],
+                "at": r["at"],
+                "channel": r.get("channel") or "human_call",
+                "account_id": r.get("account_id"),
+                "agent_reserved": bool(r.get("agent_reserved", False)),
+            }
+            for r in rows
+        ],
+        schema=QUESTION_SCHEMA,
+    )
+    return frame
+
+
+def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
+    """One answer per question and account: `allowed`, and for a refusal the `rule`, a
+    readable `detail` and `next_allowed_at` (null when never, or not knowable now).
+
+    A contact point the data does not know, or whose customer has no open account, is
+    refused (`UNKNOWN-CONTACT`, `NO-OPEN-DEBT`): the check fails closed.
+    """
+    asked = asked.with_row_index("question").with_columns(
+        pl.col("at").cast(UTC_TS),
+        pl.col("agent_reserved").fill_null(False),
+        pl.col("channel").fill_null("human_call"),
+    )
+    with_point = asked.join(state.points, on="contact_id", how="left")
+    open_accounts = state.accounts.filter(~pl.col("status").is_in(NOT_COLLECTED))
+    rows = with_point.join(
+        open_accounts.rename({"account_id": "_account"}), on="customer_id", how="inner"
+    ).filter(pl.col("account_id").is_null() | (pl.col("account_id") == pl.col("_account")))
+    rows = rows.drop("account_id").rename({"_account": "account_id"})
+    reachable = debtor_unreachable(
+        rows.lazy().select("customer_id", pl.col("at").alias("_as_of")),
+        state.points.lazy(),
+        state.ledger.lazy(),
+        state.reach,
+    ).collect()
+    rows = rows.join(
+        reachable.rename({"_as_of": "at"}), on=["customer_id", "at"], how="left"
+    ).with_columns(pl.col("debtor_unreachable").fill_null(False))
+    answered = guard(rows, presets=state.presets, ledger=state.ledger, rules=state.rules)
+    answers = answered.select(
+        "question",
+        "contact_id",
+        "account_id",
+        "at",
+        "channel",
+        pl.col("rule").is_null().alias("allowed"),
+        "rule",
+        "detail",
+        "next_allowed_at",
+        "window_start",
+        "window_end",
+        "timezone",
+    )
+    unanswered = asked.join(answers.select("question"), on="question", how="anti")
+    missing = unanswered.with_columns(
+        pl.col("contact_id").is_in(state.points.get_column("contact_id").implode()).alias("_known")
+    ).select(
+        "question",
+        "contact_id",
+        "account_id",
+        "at",
+        "channel",
+        pl.lit(False).alias("allowed"),
+        pl.when(pl.col("_known"))
+        .then(pl.lit("NO-OPEN-DEBT"))
+        .otherwise(pl.lit("UNKNOWN-CONTACT"))
+        .alias("rule"),
+        pl.when(pl.col("_known"))
+        .then(pl.lit("the contact's customer has no open account (or not the one named)"))
+        .otherwise(pl.format("no contact point '{}' in the data", pl.col("contact_id")))
+        .alias("detail"),
+        pl.lit(None, dtype=UTC_TS).alias("next_allowed_at"),
+        pl.lit(None, dtype=UTC_TS).alias("window_start"),
+        pl.lit(None, dtype=UTC_TS).alias("window_end"),
+        pl.lit(None, dtype=pl.String).alias("timezone"),
+    )
+    return pl.concat([answers, missing]).sort("question", "account_id").select(ANSWER_COLUMNS)
+
+
+def check_one(
+    state: PreDial,
+    contact_id: str,
+    at: datetime,
+    channel: str = "human_call",
+    account_id: str | None = None,
+    agent_reserved: bool = False,
+) -> pl.DataFrame:
+    """`check` for one question (one row per account it is about)."""
+    asked = questions(
+        [
+            {
+                "contact_id": contact_id,
+                "at": at,
+                "channel": channel,
+                "account_id": account_id,
+                "agent_reserved": agent_reserved,
+            }
+        ]
+    )
+    return check(state, asked)
