@@ -23,11 +23,9 @@ from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Preset, Reachability
 from arrears.compliance.reach import debtor_unreachable, person_status
 from arrears.compliance.rules import Rule, rules_for
+from arrears.contract.tables import NOT_COLLECTED
 
 UTC_TS = pl.Datetime("us", "UTC")
-
-NOT_COLLECTED = ("settled", "written_off")
-"""Statuses with nothing left to collect: no collection contact about them."""
 
 QUESTION_SCHEMA: dict[str, pl.DataType] = {
     "contact_id": pl.String(),

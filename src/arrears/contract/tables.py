@@ -55,6 +55,9 @@ STATUSES: tuple[str, ...] = (
     "written_off",
     "attorney",  # represented by an attorney (an extension of the contract's list)
 )
+NOT_COLLECTED: tuple[str, ...] = ("settled",)
+"""Statuses that leave the collection population (nothing owed). A written-off debt may still
+be collected, by the lender or an agency."""
 OUTCOMES: tuple[str, ...] = (
     "no_connect",
     "no_answer",

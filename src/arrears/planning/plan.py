@@ -17,7 +17,7 @@ from arrears.compliance.guard import guard
 from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
-from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS
+from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS, NOT_COLLECTED
 from arrears.planning.features import (
     account_features,
     contact_features,
@@ -32,9 +32,6 @@ from arrears.strategy.plan_exprs import (
     step_condition_exprs,
     steps_frame,
 )
-
-NOT_COLLECTED = ("settled",)
-"""Statuses that leave the collection population altogether (nothing owed)."""
 
 
 @dataclass

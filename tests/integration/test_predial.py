@@ -1,0 +1,226 @@
+"""The pre-dial check: one contact at one instant, answered by the plan's own guard."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from arrears.cli.app import app
+from arrears.compliance.predial import PreDial, check_one
+from arrears.compliance.presets import presets_for, strictest_reach
+from arrears.contract.load import load_portfolio
+from builders import PortfolioBuilder
+
+NY_PHONE = "+12127360123"
+LA_ZONE = "America/Los_Angeles"
+
+
+def state_of(tmp_path: Path, b: PortfolioBuilder, jurisdictions=("CN", "US", "GB"), house=None):
+    portfolio = load_portfolio(b.write(tmp_path / "data"))
+    presets = presets_for(list(jurisdictions), house or {})
+    return PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+
+
+def ask(state, contact="P00001", at="2026-11-30T18:00:00Z", **kw):
+    instant = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    rows = check_one(state, contact, instant, **kw).to_dicts()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def call(b, i, at, outcome="no_answer", contact="P00001", channel="human_call", account="A00001"):
+    b.add(
+        "attempts",
+        attempt_id=f"T{i}",
+        account_id=account,
+        contact_id=contact,
+        channel=channel,
+        at=at,
+        outcome=outcome,
+    )
+
+
+def us_debtor(**kw) -> PortfolioBuilder:
+    return PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone=kw.pop("timezone", LA_ZONE), phone=NY_PHONE, **kw
+    )
+
+
+@pytest.mark.parametrize(
+    ("at", "allowed", "next_at"),
+    [
+        ("2026-11-30T15:59:59Z", False, "2026-11-30T16:00:00Z"),  # 07:59 Pacific
+        ("2026-11-30T16:00:00Z", True, None),  # 08:00 Pacific
+        ("2026-12-01T01:59:59Z", True, None),  # 20:59 Eastern
+        ("2026-12-01T02:00:00Z", False, "2026-12-01T16:00:00Z"),  # 21:00 Eastern
+    ],
+)
+def test_a_new_york_phone_with_a_los_angeles_address(tmp_path, at, allowed, next_at):
+    answer = ask(state_of(tmp_path, us_debtor()), at=at)
+    assert answer["allowed"] is allowed
+    if not allowed:
+        assert answer["rule"] == "QUIET-HOURS"
+        assert answer["next_allowed_at"] == utc(next_at)
+    assert answer["window_start"] == utc("2026-11-30T16:00:00Z")
+    assert answer["window_end"] == utc("2026-12-01T02:00:00Z")
+
+
+def test_the_window_follows_the_dst_change(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+    )
+    state = state_of(tmp_path, b)
+    # 1 November 2026: New York falls back from EDT (UTC-4) to EST (UTC-5) at 02:00.
+    early = ask(state, at="2026-11-01T12:30:00Z")  # 07:30 EST: too early on that day
+    assert early["rule"] == "QUIET-HOURS"
+    assert early["next_allowed_at"] == utc("2026-11-01T13:00:00Z")
+    assert ask(state, at="2026-10-31T12:30:00Z")["allowed"]  # 08:30 EDT the day before
+
+
+def test_seven_calls_in_seven_days_refuse_the_eighth_and_say_when(tmp_path):
+    # CFPB's reading of 1006.14(b)(2)(i)(A): seven calls about one debt in the seven days
+    # ending today; the eighth is refused until the oldest leaves the seven-day period.
+    b = us_debtor(timezone="America/New_York")
+    for i, day in enumerate((24, 25, 25, 26, 27, 28, 29)):
+        call(b, i, f"2026-11-{day}T15:{i:02d}:00Z")
+    answer = ask(state_of(tmp_path, b), at="2026-11-30T15:00:00Z")
+    assert answer["rule"] == "US-7IN7"
+    assert answer["next_allowed_at"] == utc("2026-12-01T13:00:00Z")  # 24th leaves: 08:00 EST
+
+    b2 = us_debtor(timezone="America/New_York")
+    for i, day in enumerate((23, 25, 25, 26, 27, 28, 29)):  # the 23rd is outside 24-30
+        call(b2, i, f"2026-11-{day}T15:{i:02d}:00Z")
+    assert ask(state_of(tmp_path / "b2", b2), at="2026-11-30T15:00:00Z")["allowed"]
+
+
+def test_a_conversation_starts_a_cool_off_that_counts_its_day_as_day_one(tmp_path):
+    b = us_debtor(timezone="America/New_York")
+    call(b, 0, "2026-11-30T15:00:00Z", outcome="rpc")  # 10:00 EST on the 30th
+    state = state_of(tmp_path, b)
+    later_today = ask(state, at="2026-11-30T19:00:00Z")
+    assert later_today["rule"] == "US-COOL-OFF"
+    assert later_today["next_allowed_at"] == utc("2026-12-07T13:00:00Z")  # day 8, 08:00 EST
+    assert ask(state, at="2026-12-06T20:00:00Z")["rule"] == "US-COOL-OFF"  # day 7
+    assert ask(state, at="2026-12-07T13:00:00Z")["allowed"]
+    # Before the conversation happened, the same call was allowed.
+    assert ask(state, at="2026-11-30T14:00:00Z")["allowed"]
+
+
+def test_cn_allows_three_conversations_a_day_then_refuses(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    for i in range(3):
+        call(b, i, f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc", channel="robot_call")
+    answer = ask(state_of(tmp_path, b), at="2026-11-30T06:00:00Z")
+    assert answer["rule"] == "CN-3-CONVERSATIONS"
+    assert answer["next_allowed_at"] == utc("2026-12-01T00:00:00Z")  # 08:00 Shanghai
+    b2 = PortfolioBuilder().debtor(1, dpd=5)
+    for i in range(2):
+        call(b2, i, f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc")
+    assert ask(state_of(tmp_path / "b2", b2), at="2026-11-30T06:00:00Z")["allowed"]
+
+
+def test_gb_abandoned_call_rests_the_number_72_hours_unless_an_agent_is_reserved(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="GB", timezone="Europe/London", phone="+447911123456"
+    )
+    call(b, 0, "2026-11-29T10:00:00Z", outcome="abandoned")
+    state = state_of(tmp_path, b)
+    answer = ask(state, at="2026-11-30T10:00:00Z")
+    assert answer["rule"] == "GB-ABANDONED-72H"
+    assert answer["next_allowed_at"] == utc("2026-12-02T10:00:00Z")
+    assert ask(state, at="2026-11-30T10:00:00Z", agent_reserved=True)["allowed"]
+    assert ask(state, at="2026-12-02T10:00:00Z")["allowed"]
+
+
+def test_emergency_contact_only_once_the_debtor_is_unreachable(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    b.point(1, "E1", "+8613900000002", role="emergency", relation="friend")
+    assert ask(state_of(tmp_path / "a", b), contact="E1", at="2026-11-30T03:00:00Z")["rule"] == (
+        "THIRD-PARTY-GATE"
+    )
+    for i in range(3):
+        call(b, i, f"2026-11-2{5 + i}T03:00:00Z")
+    assert ask(state_of(tmp_path / "b", b), contact="E1", at="2026-11-30T03:00:00Z")["allowed"]
+    # A refusal by the contact is final.
+    b.tables["contacts"][-1]["refused_at"] = "2026-11-28T00:00:00Z"
+    refused = ask(state_of(tmp_path / "c", b), contact="E1", at="2026-11-30T03:00:00Z")
+    assert refused["rule"] == "CONTACT-REFUSED" and refused["next_allowed_at"] is None
+
+
+@pytest.mark.parametrize(
+    "status", ["dispute", "bankruptcy", "deceased", "cease_contact", "legal_hold", "attorney"]
+)
+def test_each_hold_refuses_every_channel(tmp_path, status):
+    b = PortfolioBuilder().debtor(1, dpd=5, status=status)
+    for channel in ("human_call", "sms", "robot_call"):
+        answer = ask(state_of(tmp_path / channel, b), at="2026-11-30T03:00:00Z", channel=channel)
+        assert answer["rule"] == f"HOLD-{status.upper()}"
+
+
+def test_unknown_contact_and_settled_debt_fail_closed(tmp_path):
+    b = PortfolioBuilder().debtor(1, dpd=5, status="settled")
+    state = state_of(tmp_path, b)
+    assert ask(state, contact="nobody")["rule"] == "UNKNOWN-CONTACT"
+    assert ask(state)["rule"] == "NO-OPEN-DEBT"
+
+
+def test_the_cli_answers_with_exit_code_and_json(tmp_path):
+    b = us_debtor()
+    data = b.write(tmp_path / "data")
+    runner = CliRunner()
+    ok = runner.invoke(
+        app,
+        ["check", "--data", str(data), "--contact", "P00001", "--at", "2026-11-30T18:00:00Z"],
+    )
+    assert ok.exit_code == 0, ok.output
+    no = runner.invoke(
+        app,
+        [
+            "check",
+            "--data",
+            str(data),
+            "--contact",
+            "P00001",
+            "--at",
+            "2026-11-30T06:00:00-05:00",
+            "--json",
+        ],
+    )
+    assert no.exit_code == 1
+    (answer,) = json.loads(no.output)
+    assert answer["rule"] == "QUIET-HOURS" and answer["allowed"] is False
+    assert answer["next_allowed_at"].startswith("2026-11-30 16:00:00")
+    bad = runner.invoke(
+        app,
+        [
+            "check",
+            "--data",
+            str(tmp_path / "nope"),
+            "--contact",
+            "x",
+            "--at",
+            "2026-11-30T00:00:00Z",
+        ],
+    )
+    assert bad.exit_code == 2
+
+
+def test_a_rest_counts_only_events_before_the_instant_asked(tmp_path):
+    b = PortfolioBuilder().debtor(
+        1, dpd=5, country="GB", timezone="Europe/London", phone="+447911123456"
+    )
+    call(b, 0, "2026-11-30T12:00:00Z", outcome="machine")
+    state = state_of(tmp_path, b)
+    assert ask(state, at="2026-11-30T11:00:00Z")["allowed"]
+    after = ask(state, at="2026-11-30T13:00:00Z")
+    assert after["rule"] == "GB-AMD-24H"
+    assert after["next_allowed_at"] == utc("2026-12-01T12:00:00Z")
+    assert (after["next_allowed_at"] - utc("2026-11-30T12:00:00Z")) == timedelta(hours=24)
