@@ -21,6 +21,8 @@ from typing import Any
 
 import polars as pl
 
+from arrears.compliance.audit import compliance_kpis
+from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
 from arrears.planning.plan import PlanResult
 from arrears.strategy.model import Strategy
@@ -145,15 +147,6 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
     between two runs of the same inputs; everything else is reproducible."""
     s = record.strategy
     actions = record.actions
-    quiet_violations = (
-        actions.filter(
-            pl.col("window_start").is_null()
-            | pl.col("window_end").is_null()
-            | (pl.col("window_start") >= pl.col("window_end"))
-        ).height
-        if actions.height
-        else 0
-    )
     return {
         "run_date": record.run_date.isoformat(),
         "strategy": {
@@ -174,11 +167,9 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
             "reject_lines": record.rejects.height,
             "rejects_by_table": _counts(record.rejects, "table"),
         },
-        "compliance": {
-            "contacts_checked": record.checked,
-            "blocked_by_rule": _counts(record.blocked, "rule"),
-            "quiet_hour_violations": quiet_violations,
-        },
+        "compliance": compliance_kpis(
+            actions, record.blocked, record.checked, presets_for(s.jurisdiction, s.house)
+        ),
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,
