@@ -12,13 +12,15 @@ the plan, `at` in real time) and `_seq` (the order of today's planned contacts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 import polars as pl
 
 from arrears.compliance.caps import Cap, Rest
+from arrears.compliance.presets import Preset
 from arrears.compliance.windows import day_spans
+from arrears.contract.tables import CONVERSATION_OUTCOMES
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -57,27 +59,60 @@ def talked_to() -> pl.Expr:
     return pl.when(pl.col("outcome") == "rpc").then(DEBTOR).otherwise(POINT_PERSON)
 
 
-def ledger_of(attempts: pl.DataFrame | None, contacts: pl.DataFrame) -> pl.DataFrame:
-    """The attempts with their point's customer and role, and the `_person` key."""
+def ledger_of(
+    attempts: pl.DataFrame | None, contacts: pl.DataFrame, keep: pl.Expr | None = None
+) -> pl.DataFrame:
+    """The attempts (those `keep` selects, all by default) with their point's customer and
+    role, and the `_person` key. Joined once; every cap, rest and reachability query then
+    filters this frame."""
     if attempts is None:
         return pl.DataFrame(schema=LEDGER_SCHEMA).with_columns(person())
-    points = contacts.select("contact_id", "customer_id", "role")
+    points = contacts.lazy().select("contact_id", "customer_id", "role")
+    att = attempts.lazy().select("account_id", "contact_id", "channel", "outcome", "at")
+    if keep is not None:
+        att = att.filter(keep)
     return (
-        attempts.select("account_id", "contact_id", "channel", "outcome", "at")
-        .join(points, on="contact_id", how="inner")
+        att.join(points, on="contact_id", how="inner")
         .select(*LEDGER_SCHEMA)
         .with_columns(person())
+        .collect()
     )
 
 
-def _events(ledger: pl.DataFrame, cap: Cap) -> pl.DataFrame:
-    """The ledger's events a cap counts, keyed by its scope.
+def needed(presets: Mapping[str, Preset], reach_days: int, as_of: datetime) -> pl.Expr:
+    """The attempts any rule of `presets` can look at on a day starting at `as_of`: those of
+    the longest short look-back (reachability, caps, rests) and, for long caps (a third
+    party asked once a year), the kind of event they count. Two days of margin for zones."""
+    caps = [c for p in presets.values() for c in p.caps]
+    rests = [r for p in presets.values() for r in p.rests]
+    short = max([reach_days, *(c.days for c in caps if c.days <= 31)])
+    short_hours = max([24.0 * short, *(r.hours for r in rests)])
+    keep = pl.col("at") >= as_of - timedelta(hours=short_hours + 48)
+    for cap in caps:
+        if cap.days > 31:
+            kind = (
+                pl.col("outcome").is_in(CONVERSATION_OUTCOMES)
+                if cap.counts == "conversations"
+                else pl.lit(True)
+            )
+            keep |= kind & (pl.col("at") >= as_of - timedelta(days=cap.days + 2))
+    return keep
+
+
+def _earliest(instants: pl.Series) -> pl.Expr:
+    """A filter keeping events at or after the earliest of `instants` (all when none)."""
+    first = instants.min()
+    return pl.lit(True) if first is None else pl.col("at") >= first
+
+
+def _events(ledger: pl.DataFrame, cap: Cap, since: pl.Expr) -> pl.DataFrame:
+    """The ledger's events a cap counts (at or after `since`), keyed by its scope.
 
     Attempts count for the person they were placed to (their point's role must be one the
     cap covers); conversations for the person talked to: the debtor after `rpc`, the point's
     person after `third_party`.
     """
-    on_channel = pl.col("channel").is_in(cap.channels)
+    on_channel = pl.col("channel").is_in(cap.channels) & since
     if cap.counts == "attempts":
         return ledger.filter(on_channel & pl.col("role").is_in(cap.roles)).select(
             *SCOPE_KEYS[cap.scope], "at"
@@ -138,7 +173,11 @@ def cap_count(checks: pl.DataFrame, ledger: pl.DataFrame, cap: Cap, preset_id: s
     )
     return (
         rows.with_columns(before.alias("_before"))
-        .join(_hits(rows, _events(ledger, cap), keys), on="_r", how="left")
+        .join(
+            _hits(rows, _events(ledger, cap, _earliest(rows.get_column("span_from"))), keys),
+            on="_r",
+            how="left",
+        )
         .select(
             "_r",
             (pl.col("_hits").fill_null(0) + pl.col("_before")).alias("_count"),
@@ -161,7 +200,9 @@ def cap_free_day(
     rows = refused.select("_r", *keys, "zones", "_day", "_as_of", "_before")
     if rows.height == 0:
         return pl.DataFrame(schema={"_r": pl.UInt32, "_free_day": pl.Date})
-    events = _events(ledger, cap)
+    # Only events that can still be in a span of the checked day count (earlier ones never).
+    spans = day_spans(rows.get_column("zones"), rows.get_column("_day"), cap.days)
+    events = _events(ledger, cap, _earliest(spans.get_column("span_from")))
     leave = (
         rows.join(events, on=list(keys), how="inner")
         .filter(pl.col("_as_of").is_null() | (pl.col("at") < pl.col("_as_of")))
@@ -218,11 +259,17 @@ def rest_end(
     applies = (pl.col("_preset") == preset_id) & pl.col("channel").is_in(rest.channels)
     if rest.waived_by:
         applies &= ~pl.col(rest.waived_by).fill_null(False)
-    rows = checks.filter(applies).select("_r", "contact_id", "_as_of")
+    rows = checks.filter(applies).select("_r", "contact_id", "_as_of", "zones", "_day")
     wanted = pl.col("channel").is_in(rest.channels)
     if rest.after:
         wanted &= pl.col("outcome").is_in(rest.after)
-    events = ledger.filter(wanted).select("contact_id", "at")
+    if rows.height == 0:
+        return pl.DataFrame(schema={"_r": pl.UInt32, "_rest_until": UTC_TS})
+    # An event more than the rest (and a day for the zones) before the checked day's
+    # earliest local start cannot reach into it.
+    spans = day_spans(rows.get_column("zones"), rows.get_column("_day"), 1)
+    since = _earliest(spans.get_column("span_from") - timedelta(hours=rest.hours))
+    events = ledger.filter(wanted & since).select("contact_id", "at")
     return (
         rows.join(events, on="contact_id", how="inner")
         .filter(pl.col("_as_of").is_null() | (pl.col("at") < pl.col("_as_of")))

@@ -144,14 +144,16 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
         open_accounts.rename({"account_id": "_account"}), on="customer_id", how="inner"
     ).filter(pl.col("account_id").is_null() | (pl.col("account_id") == pl.col("_account")))
     rows = rows.drop("account_id").rename({"_account": "account_id"})
-    reachable = debtor_unreachable(
-        rows.lazy().select("customer_id", pl.col("at").alias("_as_of")),
+    unreachable = debtor_unreachable(
         state.points.lazy(),
         state.ledger.lazy(),
         state.reach,
+        asked=rows.lazy().select("customer_id", pl.col("at").alias("_as_of")),
     ).collect()
     rows = rows.join(
-        reachable.rename({"_as_of": "at"}), on=["customer_id", "at"], how="left"
+        unreachable.with_columns(pl.lit(True).alias("debtor_unreachable")).rename({"_as_of": "at"}),
+        on=["customer_id", "at"],
+        how="left",
     ).with_columns(pl.col("debtor_unreachable").fill_null(False))
     answered = guard(rows, presets=state.presets, ledger=state.ledger, rules=state.rules)
     answers = answered.select(

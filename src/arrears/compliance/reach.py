@@ -9,13 +9,14 @@ of their accounts) in that time.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import polars as pl
 
 from arrears.compliance.presets import Reachability
 from arrears.contract.tables import VOICE_CHANNELS
 
+UTC_TS = pl.Datetime("us", "UTC")
 FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
 PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
 """Statuses that are facts about the debtor, so they hold every account of the customer."""
@@ -33,54 +34,53 @@ def person_status(accounts: pl.DataFrame) -> pl.LazyFrame:
 
 
 def debtor_unreachable(
-    asked: pl.LazyFrame, contacts: pl.LazyFrame, ledger: pl.LazyFrame, reach: Reachability
+    contacts: pl.LazyFrame,
+    ledger: pl.LazyFrame,
+    reach: Reachability,
+    *,
+    as_of: datetime | None = None,
+    asked: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """(customer_id, _as_of, debtor_unreachable) for each distinct row of `asked`
-    (customer_id, _as_of). `ledger` is `ledger.ledger_of` the attempts (lazy)."""
-    asked = asked.select("customer_id", "_as_of").unique()
-    recent = (pl.col("at") < pl.col("_as_of")) & (
-        pl.col("at") >= pl.col("_as_of") - timedelta(days=reach.days)
-    )
-    phones = asked.join(
-        contacts.filter((pl.col("role") == "debtor") & (pl.col("kind") == "phone")).select(
-            "customer_id", "contact_id"
-        ),
-        on="customer_id",
-    )
+    """(customer_id, _as_of) of the debtors unreachable: every customer as of the instant
+    `as_of` (the daily plan), or each (customer_id, _as_of) row of `asked` (the pre-dial
+    check). `ledger` is `ledger.ledger_of` the attempts. Customers not listed are reachable.
+
+    The work starts from the failed calls, which few customers have, not from every customer.
+    """
+    days = timedelta(days=reach.days)
+    if asked is None:
+        if as_of is None:
+            raise ValueError("give as_of (every customer) or asked (customer_id, _as_of)")
+        events = ledger.filter((pl.col("at") < as_of) & (pl.col("at") >= as_of - days))
+        events = events.with_columns(pl.lit(as_of).cast(UTC_TS).alias("_as_of"))
+    else:
+        asked = asked.select("customer_id", pl.col("_as_of").cast(UTC_TS)).unique()
+        events = ledger.join(asked, on="customer_id").filter(
+            (pl.col("at") < pl.col("_as_of")) & (pl.col("at") >= pl.col("_as_of") - days)
+        )
+    keys = ["customer_id", "_as_of"]
     failed = (
-        phones.join(
-            ledger.filter(
-                pl.col("channel").is_in(VOICE_CHANNELS)
-                & pl.col("outcome").is_in(FAILED_CALL_OUTCOMES)
-            ).select("contact_id", "at"),
-            on="contact_id",
+        events.filter(
+            (pl.col("role") == "debtor")
+            & pl.col("channel").is_in(VOICE_CHANNELS)
+            & pl.col("outcome").is_in(FAILED_CALL_OUTCOMES)
         )
-        .filter(recent)
-        .group_by("customer_id", "_as_of", "contact_id")
+        .group_by(*keys, "contact_id")
         .agg(pl.len().alias("_failed"))
+        .filter(pl.col("_failed") >= reach.failed_per_number)
+        .group_by(keys)
+        .agg(pl.len().alias("_phones_failed"))
     )
-    all_failed = (
-        phones.join(failed, on=["customer_id", "_as_of", "contact_id"], how="left")
-        .group_by("customer_id", "_as_of")
-        .agg((pl.col("_failed").fill_null(0) >= reach.failed_per_number).all().alias("_all"))
+    phones = (
+        contacts.filter((pl.col("role") == "debtor") & (pl.col("kind") == "phone"))
+        .join(failed.select("customer_id").unique(), on="customer_id", how="semi")
+        .group_by("customer_id")
+        .agg(pl.len().alias("_phones"))
     )
-    talked = (
-        asked.join(
-            ledger.filter(pl.col("outcome") == "rpc").select("customer_id", "at"),
-            on="customer_id",
-        )
-        .filter(recent)
-        .select("customer_id", "_as_of", pl.lit(True).alias("_talked"))
-        .unique()
-    )
+    talked = events.filter(pl.col("outcome") == "rpc").select(keys).unique()
     return (
-        asked.join(all_failed, on=["customer_id", "_as_of"], how="left", nulls_equal=True)
-        .join(talked, on=["customer_id", "_as_of"], how="left", nulls_equal=True)
-        .select(
-            "customer_id",
-            "_as_of",
-            (pl.col("_all").fill_null(False) & pl.col("_talked").is_null()).alias(
-                "debtor_unreachable"
-            ),
-        )
+        failed.join(phones, on="customer_id")
+        .filter(pl.col("_phones_failed") == pl.col("_phones"))
+        .join(talked, on=keys, how="anti")
+        .select(keys)
     )

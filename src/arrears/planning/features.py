@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
-from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Reachability
 from arrears.compliance.reach import debtor_unreachable, person_status
 from arrears.contract.tables import VOICE_CHANNELS
@@ -68,11 +67,13 @@ def account_features(
     run_date: date,
     reach: Reachability,
     point_history: pl.DataFrame,
+    ledger: pl.DataFrame,
 ) -> pl.LazyFrame:
     """The account rows with the customer's columns and every derived feature but bucket.
 
     `point_history` is `contact_features` of the same ledger, computed once by the caller
-    (the treatment stage ranks contact points with it too).
+    (the treatment stage ranks contact points with it too); `ledger` is
+    `compliance.ledger.ledger_of` the attempts, shared with the guard.
     """
     start = run_start(run_date)
     day = pl.lit(run_date)
@@ -136,12 +137,13 @@ def account_features(
 
     # Facts about the person: whether they can be reached (compliance's definition, as of
     # the start of the run date) and a status such as deceased on any of their accounts.
-    asked = accounts.lazy().select("customer_id", pl.lit(start).alias("_as_of"))
-    reachable = debtor_unreachable(
-        asked, contacts.lazy(), ledger_of(attempts, contacts).lazy(), reach
-    ).drop("_as_of")
-    acc = acc.join(reachable, on="customer_id", how="left").join(
-        person_status(accounts), on="customer_id", how="left"
+    unreachable = debtor_unreachable(contacts.lazy(), ledger.lazy(), reach, as_of=start).select(
+        "customer_id", pl.lit(True).alias("debtor_unreachable")
+    )
+    acc = (
+        acc.join(unreachable, on="customer_id", how="left")
+        .join(person_status(accounts), on="customer_id", how="left")
+        .with_columns(pl.col("debtor_unreachable").fill_null(False))
     )
     acc = _with_payments(acc, payments, start)
     acc = _with_promises(acc, promises, payments, run_date)

@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from arrears.compliance.guard import guard
-from arrears.compliance.ledger import ledger_of
+from arrears.compliance.ledger import ledger_of, needed
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS, NOT_COLLECTED
@@ -22,6 +22,7 @@ from arrears.planning.features import (
     account_features,
     contact_features,
     history,
+    run_start,
 )
 from arrears.planning.treat import candidate_contacts, choose, fired_steps
 from arrears.strategy.experiment import assign_arms
@@ -58,7 +59,11 @@ class _Stopwatch:
 
 
 def features(
-    portfolio: Portfolio, run_date: date, reach: Reachability, point_history: pl.DataFrame
+    portfolio: Portfolio,
+    run_date: date,
+    reach: Reachability,
+    point_history: pl.DataFrame,
+    ledger: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every account with its customer's columns and the derived features of the run date."""
     t = portfolio.tables
@@ -72,6 +77,7 @@ def features(
         run_date,
         reach,
         point_history,
+        ledger,
     ).collect()
 
 
@@ -101,7 +107,12 @@ def plan_day(
     point_history = contact_features(
         history(portfolio.tables.get("attempts"), run_date), run_date
     ).collect()
-    feats = features(portfolio, run_date, reach, point_history)
+    ledger = ledger_of(
+        portfolio.tables.get("attempts"),
+        portfolio.tables["contacts"],
+        needed(presets, reach.days, run_start(run_date)),
+    )
+    feats = features(portfolio, run_date, reach, point_history, ledger)
     watch.lap("features")
     accounts = segment_accounts(feats, strategy)
     del feats
@@ -121,7 +132,7 @@ def plan_day(
         candidates,
         run_date=run_date,
         presets=presets,
-        ledger=ledger_of(portfolio.tables.get("attempts"), contacts),
+        ledger=ledger,
     )
     actions, refused = choose(checked)
     watch.lap("comply")
