@@ -56,7 +56,18 @@ STEPS = (
 PRIORITY = 50
 # --- The CN preset (src/arrears/compliance/presets/CN.yaml), by hand.
 JURISDICTION = "CN"
-HOLDS = ("dispute", "bankruptcy", "deceased", "cease_contact", "legal_hold")
+HOLDS = ("dispute", "bankruptcy", "deceased", "cease_contact", "legal_hold", "attorney")
+# CN caps on voice calls: conversations with the debtor per local day, attempts per number.
+CONVERSATIONS_PER_DAY = (
+    "CN-3-CONVERSATIONS",
+    3,
+    "at most 3 voice conversations a day with the debtor, robot calls included",
+)
+ATTEMPTS_PER_NUMBER = ("CN-NUMBER-DAY", 5, "at most 5 attempts a day on one number")
+VOICE = ("ivr", "robot_call", "human_call")
+# The local day of the run date as UTC instants: Shanghai (UTC+8) from 16:00 the day before;
+# with Urumqi (UTC+6) in the zone set the day runs until 18:00.
+DAY_SPAN_UTC_HOURS = {"Asia/Shanghai": (-8, 16), "Asia/Urumqi": (-8, 18)}
 PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
 PHONE_ZONE = "Asia/Shanghai"  # every +86 number maps to it in phonenumbers' metadata
 # 08:00-21:00 local as UTC hours: both zones have a fixed offset (no DST).
@@ -115,6 +126,92 @@ def _reason() -> pl.Expr:
 # The contract's columns (a name list, not the engine), plus the planner's extras it writes too.
 ACTION_COLUMNS = (*CONTRACT_ACTION_COLUMNS, "dpd", "bucket", "jurisdiction")
 BLOCKED_COLUMNS = (*ACTION_COLUMNS, "rule", "detail", "next_allowed_at")
+
+
+def _caps(checked: pl.DataFrame, data: Path, start: datetime, urumqi: pl.Expr) -> pl.DataFrame:
+    """The two CN caps on the call step, by hand: the ledger's events of the local run day
+    plus the call steps of the same scope planned before this one (one per account)."""
+    lo, hi = DAY_SPAN_UTC_HOURS["Asia/Shanghai"]
+    hi_urumqi = DAY_SPAN_UTC_HOURS["Asia/Urumqi"][1]
+    span_from = start + timedelta(hours=lo)
+    events = (
+        pl.scan_parquet(data / "attempts.parquet")
+        .select("contact_id", "channel", "outcome", "at")
+        .filter(
+            pl.col("channel").is_in(VOICE)
+            & (pl.col("at") >= span_from)
+            & (pl.col("at") < start + timedelta(hours=hi_urumqi))
+        )
+        .join(
+            pl.scan_parquet(data / "contacts.parquet").select("contact_id", "customer_id"),
+            on="contact_id",
+        )
+        .collect()
+    )
+    calls = checked.with_row_index("_r").filter(pl.col("channel").is_in(VOICE))
+    span_to = (
+        pl.when(urumqi)
+        .then(pl.lit(start + timedelta(hours=hi_urumqi)))
+        .otherwise(pl.lit(start + timedelta(hours=hi)))
+    )
+    rows = calls.select("_r", "customer_id", "contact_id", "account_id", span_to.alias("_to"))
+    inside = pl.col("at") < pl.col("_to")
+    talks = (
+        rows.join(events.filter(pl.col("outcome") == "rpc"), on="customer_id")
+        .filter(inside)
+        .group_by("_r")
+        .len("_talks")
+    )
+    tries = rows.join(events, on="contact_id").filter(inside).group_by("_r").len("_tries")
+    counted = (
+        calls.join(talks, on="_r", how="left")
+        .join(tries, on="_r", how="left")
+        .with_columns(
+            (pl.col("account_id").rank("dense").over("customer_id") - 1).alias("_b_talks"),
+            (pl.col("account_id").rank("dense").over("contact_id") - 1).alias("_b_tries"),
+        )
+        .with_columns(
+            (pl.col("_talks").fill_null(0) + pl.col("_b_talks")).alias("_n_talks"),
+            (pl.col("_tries").fill_null(0) + pl.col("_b_tries")).alias("_n_tries"),
+        )
+    )
+    talks_id, talks_max, talks_text = CONVERSATIONS_PER_DAY
+    tries_id, tries_max, tries_text = ATTEMPTS_PER_NUMBER
+    over_talks = pl.col("rule").is_null() & (pl.col("_n_talks") >= talks_max)
+    over_tries = pl.col("rule").is_null() & (pl.col("_n_tries") >= tries_max)
+    capped = counted.with_columns(
+        pl.when(over_talks)
+        .then(pl.lit(talks_id))
+        .when(over_tries)
+        .then(pl.lit(tries_id))
+        .otherwise(pl.col("rule"))
+        .alias("rule"),
+        pl.when(over_talks)
+        .then(
+            pl.format(
+                f"{{}} conversations today ({{}} of them planned before this one today); "
+                f"cap {talks_max}: {talks_text}",
+                "_n_talks",
+                "_b_talks",
+            )
+        )
+        .when(over_tries)
+        .then(
+            pl.format(
+                f"{{}} calls today ({{}} of them planned before this one today); "
+                f"cap {tries_max}: {tries_text}",
+                "_n_tries",
+                "_b_tries",
+            )
+        )
+        .alias("_cap_detail"),
+    ).select("_r", "rule", "_cap_detail")
+    return (
+        checked.with_row_index("_r")
+        .join(capped, on="_r", how="left", suffix="_cap")
+        .with_columns(pl.coalesce("rule_cap", "rule").alias("rule"))
+        .drop("_r", "rule_cap")
+    )
 
 
 def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float | int]:
@@ -218,33 +315,32 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
         .list.eval(pl.element().str.strip_chars())
         .list.contains(pl.col("channel"))
     )
-    checked = (
-        candidates.join(history, on="contact_id", how="left")
-        .with_columns(
-            pl.col("_tries_7d").fill_null(0),  # a phone never tried ranks as 0 tries
-            pl.when(urumqi)
-            .then(pl.lit(f"{PHONE_ZONE}|Asia/Urumqi"))
-            .otherwise(pl.lit(PHONE_ZONE))
-            .alias("timezone"),
-            pl.when(urumqi)
-            .then(pl.lit(_window(urumqi_s)))
-            .otherwise(pl.lit(_window(shanghai_s)))
-            .cast(UTC_TS)
-            .alias("window_start"),
-            pl.lit(_window(min(shanghai_e, urumqi_e))).cast(UTC_TS).alias("window_end"),
-            pl.when(pl.col("country").is_null() | (pl.col("country") != JURISDICTION))
-            .then(pl.lit("JURISDICTION"))
-            .when(status.is_in(HOLDS))
-            .then(pl.format("HOLD-{}", status.str.to_uppercase()))
-            .when(pl.col("customer_status").is_in(HOLDS))
-            .then(pl.format("HOLD-{}", pl.col("customer_status").str.to_uppercase()))
-            .when(pl.col("refused_at").is_not_null())
-            .then(pl.lit("CONTACT-REFUSED"))
-            .when(opted_out)
-            .then(pl.lit("OPT-OUT"))
-            .alias("rule"),
-        )
-        .with_columns(pl.col("rule").is_null().any().over("account_id", "step").alias("_any_ok"))
+    checked = candidates.join(history, on="contact_id", how="left").with_columns(
+        pl.col("_tries_7d").fill_null(0),  # a phone never tried ranks as 0 tries
+        pl.when(urumqi)
+        .then(pl.lit(f"{PHONE_ZONE}|Asia/Urumqi"))
+        .otherwise(pl.lit(PHONE_ZONE))
+        .alias("timezone"),
+        pl.when(urumqi)
+        .then(pl.lit(_window(urumqi_s)))
+        .otherwise(pl.lit(_window(shanghai_s)))
+        .cast(UTC_TS)
+        .alias("window_start"),
+        pl.lit(_window(min(shanghai_e, urumqi_e))).cast(UTC_TS).alias("window_end"),
+        pl.when(pl.col("country").is_null() | (pl.col("country") != JURISDICTION))
+        .then(pl.lit("JURISDICTION"))
+        .when(status.is_in(HOLDS))
+        .then(pl.format("HOLD-{}", status.str.to_uppercase()))
+        .when(pl.col("customer_status").is_in(HOLDS))
+        .then(pl.format("HOLD-{}", pl.col("customer_status").str.to_uppercase()))
+        .when(pl.col("refused_at").is_not_null())
+        .then(pl.lit("CONTACT-REFUSED"))
+        .when(opted_out)
+        .then(pl.lit("OPT-OUT"))
+        .alias("rule"),
+    )
+    checked = _caps(checked, data, start, urumqi).with_columns(
+        pl.col("rule").is_null().any().over("account_id", "step").alias("_any_ok")
     )
     actions = (
         checked.filter(pl.col("rule").is_null())
@@ -277,11 +373,23 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
         actions.with_columns(*common, pl.lit(JURISDICTION).alias("jurisdiction"))
         .with_columns(
             pl.format(
-                "{}; window {} to {} UTC in {} ({})",
+                "{}; window {} to {} UTC in {} (from {}; {} hours)",
                 _reason(),
                 pl.col("window_start").dt.strftime("%H:%M"),
                 pl.col("window_end").dt.strftime("%H:%M"),
                 pl.col("timezone"),
+                # Which sources gave the zones: the contact's, the address's, the phone's.
+                pl.concat_str(
+                    pl.when(pl.col("contact_timezone").str.strip_chars().str.len_bytes() > 0).then(
+                        pl.lit("contact")
+                    ),
+                    pl.when(pl.col("customer_timezone").str.strip_chars().str.len_bytes() > 0).then(
+                        pl.lit("address")
+                    ),
+                    pl.lit("phone"),
+                    separator=", ",
+                    ignore_nulls=True,
+                ),
                 pl.col("jurisdiction"),
             ).alias("reason")
         )
@@ -297,12 +405,13 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
             )
         )
         .when(pl.col("rule").str.starts_with("HOLD-") & status.is_in(HOLDS))
-        .then(pl.format("account status '{}' stops collection contact", status))
+        .then(pl.format("account status '{}' stops {}", status, pl.col("channel")))
         .when(pl.col("rule").str.starts_with("HOLD-"))
         .then(
             pl.format(
-                "the customer's status '{}' (on another account) stops collection contact",
+                "the customer's status '{}' (on another account) stops {}",
                 pl.col("customer_status"),
+                pl.col("channel"),
             )
         )
         .when(pl.col("rule") == "CONTACT-REFUSED")
@@ -312,13 +421,18 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
                 pl.col("refused_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
             )
         )
-        .otherwise(pl.format("contact point opted out of {}", pl.col("channel")))
+        .when(pl.col("rule") == "OPT-OUT")
+        .then(pl.format("contact point opted out of {}", pl.col("channel")))
+        .otherwise(pl.col("_cap_detail"))
     )
     blocked_refused = refused.with_columns(
         *common,
         pl.when(pl.col("rule") != "JURISDICTION").then(pl.lit(JURISDICTION)).alias("jurisdiction"),
         detail.alias("detail"),
-        pl.lit(None, dtype=UTC_TS).alias("next_allowed_at"),
+        pl.when(pl.col("rule").is_in([CONVERSATIONS_PER_DAY[0], ATTEMPTS_PER_NUMBER[0]]))
+        .then(pl.col("window_start") + timedelta(days=1))
+        .cast(UTC_TS)
+        .alias("next_allowed_at"),
     ).with_columns(_reason().alias("reason"))
     blocked_none = (
         without_point.with_columns(

@@ -205,12 +205,13 @@ def with_cap_ends(
 
 def plan_order() -> pl.Expr:
     """The order in which today's planned contacts count towards caps: higher priority
-    first, then the segment's step order, then account and contact point."""
+    first, then the segment's step order, then account. The contact points of one (account,
+    step) are alternatives, of which one is used: they share a place and count once."""
     return pl.struct(
         (-pl.col("priority").cast(pl.Int64)).alias("p"),
         pl.col("step_order").cast(pl.Int64).alias("o"),
         pl.col("account_id").alias("a"),
-        pl.col("contact_id").alias("c"),
+        pl.col("step").alias("s"),
     ).rank("dense")
 
 

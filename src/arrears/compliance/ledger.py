@@ -7,7 +7,8 @@ instant `at` (only what the ledger holds before `at` counts). Both call the func
 
 Check rows carry: `_r` (row number), `_preset`, `account_id`, `customer_id`, `contact_id`,
 `role`, `channel`, `zones`, `timezone`, `_day` (the local date checked), `_as_of` (null in
-the plan, `at` in real time) and `_seq` (the order of today's planned contacts).
+the plan, `at` in real time) and `_seq` (the order of today's planned contacts; the points
+of one account and step are alternatives and share a place).
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def cap_count(checks: pl.DataFrame, ledger: pl.DataFrame, cap: Cap, preset_id: s
     rows = pl.concat([rows, spans], how="horizontal")
     before = (
         pl.when(pl.col("_as_of").is_null())
-        .then(pl.col("_seq").rank("ordinal").over(list(keys)).cast(pl.Int64) - 1)
+        .then(pl.col("_seq").rank("dense").over(list(keys)).cast(pl.Int64) - 1)
         .otherwise(0)
         if cap.planned
         else pl.lit(0, dtype=pl.Int64)
