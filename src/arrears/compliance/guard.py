@@ -10,14 +10,15 @@ time. No row is ever dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date
 
 import polars as pl
 
+from arrears.compliance.hours import hours_keys, with_next_allowed, with_pause_ends, with_windows
 from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
-from arrears.compliance.presets import Preset, preset_frame
+from arrears.compliance.presets import Preset, day_overrides, preset_frame
 from arrears.compliance.rules import CapRule, RestRule, Rule, first_refusal, rules_for
-from arrears.compliance.windows import daily_windows, local_dates
+from arrears.compliance.windows import local_dates
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
 
@@ -51,101 +52,6 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("zones").list.join("|").alias("timezone"))
         .drop("_phone_zones", "_zone_info")
     )
-
-
-def window_table(keys: pl.DataFrame) -> pl.DataFrame:
-    """Allowed hours in every zone of a set, for distinct (timezone, hours, day) keys.
-
-    `keys` has `timezone`, `zones`, `_start_min`, `_end_min` and `_day`; the answer has the
-    keys with `window_start`/`window_end`. The combinations are few (zone sets × presets ×
-    days), and each is computed once by the scalar rule in `compliance.windows`.
-    """
-    key_cols = ["timezone", "_start_min", "_end_min", "_day"]
-    distinct = keys.unique(subset=key_cols, maintain_order=True)
-    parts = []
-    for (start_min, end_min, day), group in distinct.group_by(["_start_min", "_end_min", "_day"]):
-        if start_min is None or end_min is None or day is None:
-            continue
-        start = time(int(start_min) // 60, int(start_min) % 60)
-        end = time(int(end_min) // 60, int(end_min) % 60)
-        windows = daily_windows(group.get_column("zones"), day, start, end)
-        parts.append(pl.concat([group.select(key_cols), windows], how="horizontal"))
-    if parts:
-        return pl.concat(parts)
-    return pl.DataFrame(
-        schema={
-            "timezone": pl.String,
-            "_start_min": pl.Int32,
-            "_end_min": pl.Int32,
-            "_day": pl.Date,
-            "window_start": UTC_TS,
-            "window_end": UTC_TS,
-        }
-    )
-
-
-def with_windows(checks: pl.DataFrame) -> pl.DataFrame:
-    """Add `window_start`/`window_end`: each row's `_day` in every candidate zone."""
-    table = window_table(checks.select("timezone", "zones", "_start_min", "_end_min", "_day"))
-    return checks.join(
-        table,
-        on=["timezone", "_start_min", "_end_min", "_day"],
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
-
-
-def _window_starts(keys: pl.DataFrame, day: str) -> pl.DataFrame:
-    """The window table of the distinct (zones, hours, `day`) of `keys`, keyed by `day`."""
-    table = window_table(
-        keys.select("timezone", "zones", "_start_min", "_end_min", pl.col(day).alias("_day"))
-    )
-    return table.rename({"_day": day})
-
-
-def with_next_allowed(checked: pl.DataFrame, *, horizon: int = 16) -> pl.DataFrame:
-    """Turn a rule's `next_allowed_day` into the start of that day's window, and its
-    `_open_after` into the first instant at or after it inside a window (exact over DST)."""
-    on = ["timezone", "_start_min", "_end_min"]
-    by_day = checked.filter(pl.col("next_allowed_day").is_not_null())
-    if by_day.height:
-        table = _window_starts(by_day, "next_allowed_day").select(
-            *on, "next_allowed_day", pl.col("window_start").alias("_day_start")
-        )
-        checked = checked.join(
-            table, on=[*on, "next_allowed_day"], how="left", nulls_equal=True, maintain_order="left"
-        ).with_columns(pl.coalesce("_day_start", "next_allowed_at").alias("next_allowed_at"))
-        checked = checked.drop("_day_start")
-    after = checked.with_row_index("_q").filter(pl.col("_open_after").is_not_null())
-    if after.height:
-        tries = (
-            after.select(
-                "_q",
-                *on,
-                "zones",
-                "_open_after",
-                pl.int_ranges(-1, horizon).list.eval(pl.element().cast(pl.Int32)).alias("_ahead"),
-            )
-            .explode("_ahead")
-            .with_columns(
-                (pl.col("_open_after").dt.date() + pl.duration(days=pl.col("_ahead"))).alias("_x")
-            )
-        )
-        windows = _window_starts(tries, "_x")
-        opens = (
-            tries.join(windows, on=[*on, "_x"], how="inner", nulls_equal=True)
-            .filter(pl.col("window_end") > pl.col("_open_after"))
-            .group_by("_q")
-            .agg(pl.max_horizontal("window_start", "_open_after").min().alias("_opens"))
-        )
-        checked = (
-            checked.with_row_index("_q")
-            .join(opens, on="_q", how="left", maintain_order="left")
-            .with_columns(pl.coalesce("_opens", "next_allowed_at").alias("next_allowed_at"))
-            .drop("_q", "_opens")
-        )
-    return checked.drop("next_allowed_day", "_open_after")
 
 
 def with_ledger(
@@ -252,16 +158,21 @@ def guard(
         )
     if "agent_reserved" not in checks.columns:
         checks = checks.with_columns(pl.lit(False).alias("agent_reserved"))
-    checks = with_ledger(with_windows(checks.with_columns(person())), ledger, presets)
+    if "customer_region" not in checks.columns:
+        checks = checks.with_columns(pl.lit(None, dtype=pl.String).alias("customer_region"))
+    overrides = day_overrides(presets)
+    checks = with_windows(hours_keys(checks.with_columns(person())), overrides)
+    checks = with_pause_ends(with_ledger(checks, ledger, presets))
     for rule in rules:  # a rule whose ledger column no preset filled never refuses
         for column in _ledger_columns(rule):
             if column not in checks.columns:
-                checks = checks.with_columns(
-                    pl.lit(None, dtype=_LEDGER_DTYPE[column[:5]]).alias(column)
-                )
+                dtype = _LEDGER_DTYPE[column[:5]]
+                checks = checks.with_columns(pl.lit(None, dtype=dtype).alias(column))
     refused = with_cap_ends(checks.with_columns(*first_refusal(rules)), ledger, presets)
-    checked = with_next_allowed(refused)
-    return _narrow_by_rests(checked, rules).drop("_r", "_day", "_as_of", "_seq", "_person")
+    checked = with_next_allowed(refused, overrides)
+    return _narrow_by_rests(checked, rules).drop(
+        "_r", "_day", "_as_of", "_seq", "_person", "_place", "_region", "_rest_day", "_pause_until"
+    )
 
 
 _LEDGER_DTYPE: dict[str, pl.DataType] = {

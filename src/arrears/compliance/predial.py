@@ -80,6 +80,9 @@ class PreDial:
                     "customer_id",
                     pl.col("country").alias("customer_country"),
                     pl.col("timezone").alias("customer_timezone"),
+                    pl.col("region").alias("customer_region")
+                    if "region" in tables["customers"].columns
+                    else pl.lit(None, dtype=pl.String).alias("customer_region"),
                 ),
                 on="customer_id",
                 how="left",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import date, time
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from arrears.compliance.calendar import DAY_KINDS
 from arrears.compliance.caps import (
     Cap,
     CapError,
@@ -26,6 +27,7 @@ from arrears.compliance.caps import (
     stricter_caps,
     stricter_rests,
 )
+from arrears.compliance.hours import NO_CONTACT_DAYS
 from arrears.contract.tables import CHANNELS, ROLES, STATUSES
 
 KNOWN_PRESETS: tuple[str, ...] = ("CN", "US", "GB")
@@ -68,6 +70,9 @@ class Preset:
     caps: tuple[Cap, ...]
     rests: tuple[Rest, ...]
     sources: Mapping[str, str]
+    no_contact_on: tuple[str, ...] = ()  # hours.NO_CONTACT_DAYS words
+    pauses: tuple[tuple[time, time], ...] = ()  # local pauses inside the hours (lunch)
+    day_overrides: tuple[Mapping[str, Any], ...] = ()  # calendar rows: country, date, kind …
 
 
 def _holds(raw: Any) -> dict[str, tuple[str, ...]]:
@@ -85,6 +90,47 @@ def _holds(raw: Any) -> dict[str, tuple[str, ...]]:
             raise PresetError(f"holds.{status}: unknown channel(s) {', '.join(unknown)}")
         holds[status] = channels
     return holds
+
+
+def _calendar(raw: Mapping[str, Any] | None, where: str) -> dict[str, Any]:
+    """`no_contact_on`, `pauses` and `day_overrides` of a `calendar:` block."""
+    raw = raw or {}
+    words = tuple(raw.get("no_contact_on") or ())
+    unknown = [w for w in words if w not in NO_CONTACT_DAYS]
+    if unknown:
+        raise PresetError(
+            f"{where} calendar.no_contact_on: unknown {', '.join(map(str, unknown))} "
+            f"(known: {', '.join(NO_CONTACT_DAYS)})"
+        )
+    pauses = []
+    for pair in raw.get("pauses") or ():
+        try:
+            start, end = _hhmm(pair[0]), _hhmm(pair[1])
+        except (TypeError, ValueError, IndexError) as exc:
+            raise PresetError(f"{where} calendar.pauses: {pair!r} is not [HH:MM, HH:MM]") from exc
+        if start >= end:
+            raise PresetError(f"{where} calendar.pauses: {pair[0]}-{pair[1]} ends before it starts")
+        pauses.append((start, end))
+    overrides = []
+    for row in raw.get("overrides") or ():
+        if not isinstance(row, Mapping) or not {"country", "date", "kind"} <= set(row):
+            raise PresetError(f"{where} calendar.overrides: {row!r} needs country, date, kind")
+        if row["kind"] not in DAY_KINDS:
+            raise PresetError(
+                f"{where} calendar.overrides: kind {row['kind']!r} (known: {', '.join(DAY_KINDS)})"
+            )
+        try:
+            date.fromisoformat(str(row["date"]))
+        except ValueError as exc:
+            raise PresetError(
+                f"{where} calendar.overrides: date {row['date']!r} is not YYYY-MM-DD"
+            ) from exc
+        overrides.append(dict(row))
+    return {
+        "no_contact_on": words,
+        "pauses": tuple(pauses),
+        "day_overrides": tuple(overrides),
+    }
 
 
 def _source(raw: Any) -> str:
@@ -109,6 +155,7 @@ def preset_of(raw: Mapping[str, Any]) -> Preset:
     }
     sources |= {c.id: c.source for c in caps} | {r.id: r.source for r in rests}
     return Preset(
+        **_calendar(raw.get("calendar"), where),
         id=raw["id"],
         name=raw["name"],
         contact_start=_hhmm(hours["default"][0]),
@@ -154,6 +201,14 @@ def with_house(preset: Preset, house: Mapping[str, Any]) -> Preset:
             contact_start=max(start, preset.legal_start),
             contact_end=min(end, preset.legal_end),
         )
+    if house.get("calendar"):
+        extra = _calendar(house["calendar"], "house")
+        narrowed = replace(
+            narrowed,
+            no_contact_on=tuple(dict.fromkeys((*narrowed.no_contact_on, *extra["no_contact_on"]))),
+            pauses=tuple(dict.fromkeys((*narrowed.pauses, *extra["pauses"]))),
+            day_overrides=(*narrowed.day_overrides, *extra["day_overrides"]),
+        )
     if house.get("caps") or house.get("rests"):
         try:
             caps = caps_of(house.get("caps"), "house")
@@ -193,6 +248,8 @@ PRESET_SCHEMA: dict[str, pl.DataType] = {
     "_end_min": pl.Int32(),
     "_tp_gate": pl.Boolean(),
     "_tp_roles": pl.List(pl.String()),
+    "_no_contact": pl.String(),
+    "_pauses": pl.String(),
 }
 
 
@@ -209,20 +266,37 @@ def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
             "_end_min": p.contact_end.hour * 60 + p.contact_end.minute,
             "_tp_gate": p.third_party_requires_unreachable,
             "_tp_roles": list(p.third_party_roles),
+            "_no_contact": ",".join(sorted(p.no_contact_on)),
+            "_pauses": ";".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in p.pauses),
         }
         for p in presets.values()
     ]
     return pl.DataFrame(rows, schema=PRESET_SCHEMA)
 
 
-def hold_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
-    """(_preset, status, channel) for every channel a held status stops, per preset."""
+def day_overrides(presets: Mapping[str, Preset]) -> pl.DataFrame | None:
+    """Every preset's calendar overrides as one frame (each row names its country), or None."""
     rows = [
-        {"_preset": p.id, "_hold": status, "channel": channel}
+        {
+            "country": str(r["country"]),
+            "region": r.get("region"),
+            "date": str(r["date"]),
+            "kind": r["kind"],
+            "name": r.get("name"),
+        }
         for p in presets.values()
-        for status, channels in p.holds.items()
-        for channel in channels
+        for r in p.day_overrides
     ]
-    return pl.DataFrame(
-        rows, schema={"_preset": pl.String, "_hold": pl.String, "channel": pl.String}
+    if not rows:
+        return None
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "country": pl.String,
+            "region": pl.String,
+            "date": pl.String,
+            "kind": pl.String,
+            "name": pl.String,
+        },
     )
+    return frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False))

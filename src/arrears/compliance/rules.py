@@ -152,6 +152,40 @@ class ThirdPartyGate(Rule):
         )
 
 
+class RestDay(Rule):
+    """A day the policy keeps free of collection contact (holidays, rest days, Sundays)."""
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_rest_day").is_not_null(),
+            pl.lit("CALENDAR"),
+            pl.format(
+                "{} is {} in {}: no collection contact that day ({})",
+                pl.col("_day"),
+                pl.col("_rest_day"),
+                pl.coalesce("customer_region", "customer_country"),
+                pl.col("_no_contact"),
+            ),
+            next_allowed_day=pl.col("_day") + pl.duration(days=1),
+        )
+
+
+class Pause(Rule):
+    """In real time: an instant inside a pause of the day (a lunch break)."""
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_pause_until").is_not_null(),
+            pl.lit("PAUSE"),
+            pl.format(
+                "{} is inside a pause of the contact hours (until {})",
+                pl.col("_as_of").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                pl.col("_pause_until").dt.strftime("%H:%M"),
+            ),
+            open_after=pl.col("_pause_until"),
+        )
+
+
 class QuietHours(Rule):
     """No window today in every candidate zone; in real time, also an instant outside it."""
 
@@ -246,7 +280,9 @@ BASE_RULES: tuple[Rule, ...] = (
     OptOut("OPT-OUT", "contact opt-outs", "a channel the contact point opted out of"),
     ThirdPartyRole("THIRD-PARTY-ROLE", "preset third_party.roles", "roles the preset allows"),
     ThirdPartyGate("THIRD-PARTY-GATE", "preset third_party", "debtor before third parties"),
+    RestDay("CALENDAR", "preset / house calendar", "no contact on the days the policy rests"),
     QuietHours("QUIET-HOURS", "preset contact_hours", "a window in every candidate zone"),
+    Pause("PAUSE", "preset / house calendar.pauses", "no contact inside a pause"),
 )
 
 

@@ -30,6 +30,7 @@ DERIVED: dict[str, pl.DataType] = {
     "customer_status": pl.String(),  # bankruptcy, cease_contact or deceased on any account
     "customer_country": pl.String(),  # the customer's country and zone, whatever the account
     "customer_timezone": pl.String(),  # carries under the same names
+    "customer_region": pl.String(),
 }
 
 # The customer's columns that conditions may use (the account's own win a name clash).

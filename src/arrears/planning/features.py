@@ -95,6 +95,9 @@ def account_features(
             *cust_cols,
             pl.col("country").alias("customer_country"),
             pl.col("timezone").alias("customer_timezone"),
+            pl.col("region").alias("customer_region")
+            if "region" in customers.columns
+            else pl.lit(None, dtype=pl.String).alias("customer_region"),
         ),
         on="customer_id",
         how="left",

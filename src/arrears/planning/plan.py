@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 
 from arrears.compliance.guard import guard
+from arrears.compliance.hours import PAUSES
 from arrears.compliance.ledger import ledger_of, needed
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
@@ -203,7 +204,7 @@ def _reason() -> pl.Expr:
     )
 
 
-EXTRA_COLUMNS = ("dpd", "bucket", "jurisdiction", "zone_sources")
+EXTRA_COLUMNS = ("dpd", "bucket", "jurisdiction", "zone_sources", "window_pauses")
 
 
 def _emit_actions(actions: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.DataFrame:
@@ -244,6 +245,7 @@ def _no_point(without: pl.DataFrame, strategy: Strategy, run_date: date) -> pl.D
             pl.lit(None, dtype=ts).alias("window_end"),
             pl.lit(None, dtype=pl.String).alias("timezone"),
             pl.lit(None, dtype=pl.String).alias("zone_sources"),
+            pl.lit(None, dtype=PAUSES).alias("window_pauses"),
         )
         .with_columns(
             *_identity(strategy, run_date),
