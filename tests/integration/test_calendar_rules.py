@@ -25,7 +25,7 @@ buckets:
 segments:
   - id: S
     steps:
-      - {{id: sms, days: [5], channel: sms, template: t1}}
+      - {{id: sms, days: [5], channel: sms, template: t1, opt_out_notice: true}}
       - {{id: call, days: [5], channel: human_call, team: x}}
 """
 
@@ -94,7 +94,7 @@ def test_a_lenders_override_closes_a_day_and_a_region_has_its_own_holidays(tmp_p
     calendar = (
         "    no_contact_on: [holidays]\n"
         "    overrides:\n"
-        "      - {country: CN, date: 2026-11-30, kind: holiday, name: 公司假日}"
+        "      - {country: CN, date: '2026-11-30', kind: holiday, name: 公司假日}"
     )
     run = date(2026, 11, 30)
     result = plan(tmp_path / "cn", PortfolioBuilder().debtor(1, dpd=5), calendar, run)

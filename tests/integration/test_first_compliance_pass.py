@@ -20,9 +20,10 @@ buckets:
 segments:
   - id: S
     steps:
-      - {id: sms, days: [5], channel: sms, template: t1}
+      - {id: sms, days: [5], channel: sms, template: t1, opt_out_notice: true}
       - {id: call, days: [5], channel: human_call, team: x}
-      - {id: em, days: [5], channel: human_call, audience: emergency, team: x}
+      - {id: em, days: [5], channel: human_call, audience: emergency, team: x,
+         third_party_safe: true}
 """
 
 NY_PHONE = "+12127360123"
@@ -388,3 +389,43 @@ def test_a_seven_in_seven_refusal_says_when_the_oldest_calls_leave_the_window(tm
     (call2,) = rows(plan(tmp_path / "bunched", b2).result.blocked, "A00001", "call")
     assert call2["rule"] == "US-7IN7"
     assert call2["next_allowed_at"] == datetime(2026, 12, 6, 13, 0, tzinfo=UTC)
+
+
+def test_the_words_a_step_uses_are_checked(tmp_path):
+    # An emergency-contact step whose script is not flagged third-party-safe, and a US SMS
+    # whose template does not offer an opt-out, are refused; a pressure call while a promise
+    # is open waits until the day after it falls due.
+    b = _with_emergency(
+        PortfolioBuilder().debtor(
+            1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
+        )
+    )
+    failed_calls(b, 3)
+    b.add(
+        "promises",
+        promise_id="PR1",
+        account_id="A00001",
+        made_at=ts(2),
+        due_date=(RUN_DATE + timedelta(days=2)).isoformat(),
+        amount=50.0,
+    )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "s.yaml").write_text(
+        STRATEGY.replace(", opt_out_notice: true", "")
+        .replace(",\n         third_party_safe: true", "")
+        .replace("team: x}", "team: x, tone: pressure}", 1),
+        encoding="utf-8",
+    )
+    result = run_plan(
+        data=b.write(tmp_path / "data"),
+        strategy_path=tmp_path / "s.yaml",
+        run_date=RUN_DATE,
+        out=tmp_path / "run",
+    ).result
+    (sms,) = rows(result.blocked, "A00001", "sms")
+    assert sms["rule"] == "US-OPT-OUT-NOTICE"
+    (em,) = rows(result.blocked, "A00001", "em")
+    assert em["rule"] == "THIRD-PARTY-DISCLOSURE"
+    (call,) = rows(result.blocked, "A00001", "call")
+    assert call["rule"] == "PROMISE-OPEN"
+    assert call["next_allowed_at"] == datetime(2026, 12, 3, 13, 0, tzinfo=UTC)  # 08:00 EST

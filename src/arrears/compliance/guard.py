@@ -158,8 +158,9 @@ def guard(
         )
     if "agent_reserved" not in checks.columns:
         checks = checks.with_columns(pl.lit(False).alias("agent_reserved"))
-    if "customer_region" not in checks.columns:
-        checks = checks.with_columns(pl.lit(None, dtype=pl.String).alias("customer_region"))
+    for name, dtype in OPTIONAL_COLUMNS.items():  # the pre-dial rows know none of these
+        if name not in checks.columns:
+            checks = checks.with_columns(pl.lit(None, dtype=dtype).alias(name))
     overrides = day_overrides(presets)
     checks = with_windows(hours_keys(checks.with_columns(person())), overrides)
     checks = with_pause_ends(with_ledger(checks, ledger, presets))
@@ -174,6 +175,17 @@ def guard(
         "_r", "_day", "_as_of", "_seq", "_person", "_place", "_region", "_rest_day", "_pause_until"
     )
 
+
+OPTIONAL_COLUMNS: dict[str, pl.DataType] = {
+    "customer_region": pl.String(),
+    "tone": pl.String(),
+    "third_party_safe": pl.Boolean(),
+    "opt_out_notice": pl.Boolean(),
+    "has_open_promise": pl.Boolean(),
+    "promise_due_in": pl.Int32(),
+}
+"""Columns a planned contact carries (from its step and account) and a pre-dial question
+may not: a rule that needs one does not refuse when it is unknown (null)."""
 
 _LEDGER_DTYPE: dict[str, pl.DataType] = {
     "_cap:": pl.Int64(),

@@ -8,7 +8,7 @@ outer limit that a lender may choose (CN: 22:00 instead of the default 21:00).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cache
 from importlib import resources
@@ -70,6 +70,10 @@ class Preset:
     caps: tuple[Cap, ...]
     rests: tuple[Rest, ...]
     sources: Mapping[str, str]
+    third_party_safe_required: bool = True  # a third party's template must disclose nothing
+    opt_out_notice_channels: tuple[str, ...] = ()  # channels whose templates must offer opt-out
+    no_pressure_while_promised: bool = True  # no pressure / warning tone while a promise is open
+    dialer: Mapping[str, Any] = field(default_factory=dict)  # pacing limits the dialer reads
     no_contact_on: tuple[str, ...] = ()  # hours.NO_CONTACT_DAYS words
     pauses: tuple[tuple[time, time], ...] = ()  # local pauses inside the hours (lunch)
     day_overrides: tuple[Mapping[str, Any], ...] = ()  # calendar rows: country, date, kind …
@@ -148,9 +152,11 @@ def preset_of(raw: Mapping[str, Any]) -> Preset:
         rests = rests_of(raw.get("rests"), where)
     except CapError as exc:
         raise PresetError(str(exc)) from exc
+    templates = raw.get("templates", {})
+    promise = raw.get("promise", {})
     sources: dict[str, str] = {
         key: _source(raw[key])
-        for key in ("contact_hours", "holds", "third_party")
+        for key in ("contact_hours", "holds", "third_party", "templates", "promise", "dialer")
         if key in raw and "source" in raw[key]
     }
     sources |= {c.id: c.source for c in caps} | {r.id: r.source for r in rests}
@@ -165,6 +171,10 @@ def preset_of(raw: Mapping[str, Any]) -> Preset:
         holds=_holds(raw.get("holds", {})),
         third_party_requires_unreachable=bool(third.get("requires_unreachable", True)),
         third_party_roles=roles,
+        third_party_safe_required=bool(third.get("safe_template_required", True)),
+        opt_out_notice_channels=tuple(templates.get("opt_out_notice_required", ())),
+        no_pressure_while_promised=bool(promise.get("no_pressure_while_open", True)),
+        dialer={k: v for k, v in (raw.get("dialer") or {}).items() if k != "source"},
         reach=Reachability(**third.get("unreachable", {})),
         caps=caps,
         rests=rests,
@@ -250,6 +260,9 @@ PRESET_SCHEMA: dict[str, pl.DataType] = {
     "_tp_roles": pl.List(pl.String()),
     "_no_contact": pl.String(),
     "_pauses": pl.String(),
+    "_tp_safe": pl.Boolean(),
+    "_opt_out_notice": pl.List(pl.String()),
+    "_promise_calm": pl.Boolean(),
 }
 
 
@@ -268,6 +281,9 @@ def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
             "_tp_roles": list(p.third_party_roles),
             "_no_contact": ",".join(sorted(p.no_contact_on)),
             "_pauses": ";".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in p.pauses),
+            "_tp_safe": p.third_party_safe_required,
+            "_opt_out_notice": list(p.opt_out_notice_channels),
+            "_promise_calm": p.no_pressure_while_promised,
         }
         for p in presets.values()
     ]

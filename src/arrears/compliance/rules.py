@@ -186,6 +186,59 @@ class Pause(Rule):
         )
 
 
+class ThirdPartyDisclosure(Rule):
+    """A contact with anyone but the debtor must use words that disclose nothing of the debt.
+    Applies where the row knows its template (planned steps), not to a bare pre-dial."""
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            (pl.col("role") != "debtor")
+            & pl.col("_tp_safe").fill_null(True)
+            & (pl.col("third_party_safe") == False),  # noqa: E712 - null (unknown) passes
+            pl.lit("THIRD-PARTY-DISCLOSURE"),
+            pl.format(
+                "a {} must not learn of the debt: the step's template is not flagged "
+                "third_party_safe",
+                pl.col("role"),
+            ),
+        )
+
+
+class OptOutNotice(Rule):
+    """E-mail and SMS (where the preset says so) must tell how to opt out."""
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_opt_out_notice").list.contains(pl.col("channel")).fill_null(False)
+            & (pl.col("opt_out_notice") == False),  # noqa: E712 - null (unknown) passes
+            pl.format("{}-OPT-OUT-NOTICE", pl.col("_preset")),
+            pl.format(
+                "a {} must say how to opt out of further messages; the step's template is not "
+                "flagged opt_out_notice",
+                pl.col("channel"),
+            ),
+        )
+
+
+class PromiseOpen(Rule):
+    """No pressure or warning while the customer's promise to pay is open; the day after
+    it falls due (broken unless paid) the tone may rise again."""
+
+    def verdict(self) -> Verdict:
+        return Verdict(
+            pl.col("_promise_calm").fill_null(True)
+            & pl.col("has_open_promise").fill_null(False)
+            & pl.col("tone").is_in(["pressure", "warning"]).fill_null(False),
+            pl.lit("PROMISE-OPEN"),
+            pl.format(
+                "a promise to pay is open (due in {} days): no {} tone until it falls due",
+                pl.col("promise_due_in"),
+                pl.col("tone"),
+            ),
+            next_allowed_day=pl.col("_day") + pl.duration(days=pl.col("promise_due_in") + 1),
+        )
+
+
 class QuietHours(Rule):
     """No window today in every candidate zone; in real time, also an instant outside it."""
 
@@ -280,6 +333,11 @@ BASE_RULES: tuple[Rule, ...] = (
     OptOut("OPT-OUT", "contact opt-outs", "a channel the contact point opted out of"),
     ThirdPartyRole("THIRD-PARTY-ROLE", "preset third_party.roles", "roles the preset allows"),
     ThirdPartyGate("THIRD-PARTY-GATE", "preset third_party", "debtor before third parties"),
+    ThirdPartyDisclosure(
+        "THIRD-PARTY-DISCLOSURE", "preset third_party", "no debt details to third parties"
+    ),
+    OptOutNotice("OPT-OUT-NOTICE", "preset templates", "e-mail and SMS say how to opt out"),
+    PromiseOpen("PROMISE-OPEN", "preset promise", "no pressure while a promise is open"),
     RestDay("CALENDAR", "preset / house calendar", "no contact on the days the policy rests"),
     QuietHours("QUIET-HOURS", "preset contact_hours", "a window in every candidate zone"),
     Pause("PAUSE", "preset / house calendar.pauses", "no contact inside a pause"),

@@ -75,6 +75,9 @@ class Step:
     team: str | None = None
     audience: str = "debtor"
     priority: int = 50
+    tone: str = "reminder"  # reminder, negotiation, pressure, warning (TONES)
+    third_party_safe: bool = False  # the template tells a third party nothing of the debt
+    opt_out_notice: bool = False  # the template says how to opt out (e-mail, SMS)
     when: str | None = None
     when_ast: Node | None = None
     line: int = field(default=0, compare=False)
@@ -92,6 +95,9 @@ class Segment:
     line: int = field(default=0, compare=False)
     marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
+
+TONES: tuple[str, ...] = ("reminder", "negotiation", "pressure", "warning")
+"""How a contact presses: the product brief's four kinds of words (话术)."""
 
 OVERRIDABLE: tuple[str, ...] = (
     "channel",

@@ -27,6 +27,9 @@ STEPS_SCHEMA: dict[str, pl.DataType] = {
     "team": pl.String(),
     "audience": pl.String(),
     "priority": pl.Int32(),
+    "tone": pl.String(),
+    "third_party_safe": pl.Boolean(),
+    "opt_out_notice": pl.Boolean(),
     "step_when": pl.String(),
     "step_order": pl.Int32(),
 }
@@ -87,6 +90,9 @@ def _apply(step: Step, overrides: Mapping[str, Any]) -> dict[str, Any] | None:
         "team": step.team,
         "audience": step.audience,
         "priority": step.priority,
+        "tone": step.tone,
+        "third_party_safe": step.third_party_safe,
+        "opt_out_notice": step.opt_out_notice,
         "days": step.days,
     }
     for key, value in overrides.items():
