@@ -46,6 +46,7 @@ MIXED = REPO / "examples" / "strategies" / "mixed_example.yaml"
 STAGES = (
     "split",
     "load_validate",
+    "ledger",
     "features",
     "segment",
     "steps",

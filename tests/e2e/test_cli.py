@@ -72,6 +72,7 @@ def test_generate_then_validate_then_plan_on_csv(tmp_path: Path):
     assert set(actions.get_column("arm")) == {"champion", "challenger"}
     assert set(manifest["timings"]) >= {
         "load_validate",
+        "ledger",
         "features",
         "segment",
         "steps",

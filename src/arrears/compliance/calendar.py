@@ -9,6 +9,7 @@ last. The weekend is Saturday and Sunday for every country in this release.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +27,10 @@ class CalendarError(ValueError):
     """Bad calendar input: places, overrides or an override file."""
 
 
+@functools.lru_cache(maxsize=256)
 def _calendar(country: str, region: str | None, years: range) -> holidays.HolidayBase | None:
-    """The holidays of a place; an unknown subdivision falls back to the national calendar."""
+    """The holidays of a place; an unknown subdivision falls back to the national calendar.
+    Cached: a plan asks about the same few places many times (the run day, next days)."""
     subdiv = region.split("-", 1)[-1].strip() if region else ""
     if subdiv:
         try:

@@ -17,7 +17,7 @@ import polars as pl
 from arrears.compliance.hours import hours_keys, with_next_allowed, with_pause_ends, with_windows
 from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
 from arrears.compliance.presets import Preset, day_overrides, preset_frame
-from arrears.compliance.rules import CapRule, RestRule, Rule, first_refusal, rules_for
+from arrears.compliance.rules import CapRule, RestRule, Rule, rules_for, with_refusals
 from arrears.compliance.windows import local_dates
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
@@ -60,7 +60,8 @@ def with_ledger(
     """Add `_cap:<id>`, `_before:<id>`, `_max:<id>` and `_rest:<id>` for every cap and rest of
     the presets (null where it does not apply to the row)."""
     added: list[pl.DataFrame] = []
-    for preset in presets.values():
+    present = set(checks.get_column("_preset").drop_nulls().unique().to_list())
+    for preset in (p for p in presets.values() if p.id in present):
         for cap in preset.caps:
             counted = cap_count(checks, ledger, cap, preset.id)
             added.append(
@@ -74,9 +75,11 @@ def with_ledger(
         for rest in preset.rests:
             ends = rest_end(checks, ledger, rest, preset.id)
             added.append(ends.rename({"_rest_until": f"_rest:{rest.id}"}))
+    # The counts are gathered on a narrow frame, then put beside the rows in one go.
+    counts = checks.select("_r")
     for part in _stack_by_column(added):
-        checks = checks.join(part, on="_r", how="left", maintain_order="left")
-    return checks
+        counts = counts.join(part, on="_r", how="left", maintain_order="left")
+    return checks.hstack(counts.drop("_r").get_columns())
 
 
 def _stack_by_column(parts: list[pl.DataFrame]) -> list[pl.DataFrame]:
@@ -169,7 +172,7 @@ def guard(
             if column not in checks.columns:
                 dtype = _LEDGER_DTYPE[column[:5]]
                 checks = checks.with_columns(pl.lit(None, dtype=dtype).alias(column))
-    refused = with_cap_ends(checks.with_columns(*first_refusal(rules)), ledger, presets)
+    refused = with_cap_ends(with_refusals(checks, rules), ledger, presets)
     checked = with_next_allowed(refused, overrides)
     return _narrow_by_rests(checked, rules).drop(
         "_r", "_day", "_as_of", "_seq", "_person", "_place", "_region", "_rest_day", "_pause_until"

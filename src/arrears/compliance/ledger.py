@@ -21,7 +21,7 @@ import polars as pl
 from arrears.compliance.caps import Cap, Rest
 from arrears.compliance.presets import Preset
 from arrears.compliance.windows import day_spans
-from arrears.contract.tables import CONVERSATION_OUTCOMES
+from arrears.contract.tables import CHANNELS, CONVERSATION_OUTCOMES, OUTCOMES, ROLES
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -67,7 +67,7 @@ def ledger_of(
     role, and the `_person` key. Joined once; every cap, rest and reachability query then
     filters this frame."""
     if attempts is None:
-        return pl.DataFrame(schema=LEDGER_SCHEMA).with_columns(person())
+        return pl.DataFrame(schema=LEDGER_SCHEMA).with_columns(person(), *_enums())
     points = contacts.lazy().select("contact_id", "customer_id", "role")
     att = attempts.lazy().select("account_id", "contact_id", "channel", "outcome", "at")
     if keep is not None:
@@ -75,9 +75,28 @@ def ledger_of(
     return (
         att.join(points, on="contact_id", how="inner")
         .select(*LEDGER_SCHEMA)
-        .with_columns(person())
+        .with_columns(person(), *_enums())
         .collect()
     )
+
+
+def _enums() -> list[pl.Expr]:
+    """Channel, role and outcome as enums: every rule filters on them, ints compare fast."""
+    return [
+        pl.col("channel").cast(pl.Enum(CHANNELS)),
+        pl.col("role").cast(pl.Enum(ROLES)),
+        pl.col("outcome").cast(pl.Enum(OUTCOMES)),
+    ]
+
+
+def _since(ledger: pl.DataFrame, first: datetime | None) -> pl.DataFrame:
+    """The events at or after `first`: a slice when the ledger is in time order."""
+    if first is None:
+        return ledger
+    at = ledger.get_column("at")
+    if at.flags["SORTED_ASC"]:
+        return ledger.slice(int(at.search_sorted(first, side="left")))
+    return ledger.filter(pl.col("at") >= first)
 
 
 def needed(presets: Mapping[str, Preset], reach_days: int, as_of: datetime) -> pl.Expr:
@@ -100,20 +119,21 @@ def needed(presets: Mapping[str, Preset], reach_days: int, as_of: datetime) -> p
     return keep
 
 
-def _earliest(instants: pl.Series) -> pl.Expr:
-    """A filter keeping events at or after the earliest of `instants` (all when none)."""
+def _earliest(instants: pl.Series) -> datetime | None:
+    """The earliest of `instants` (None when there are none)."""
     first = instants.min()
-    return pl.lit(True) if first is None else pl.col("at") >= first
+    return first if isinstance(first, datetime) else None
 
 
-def _events(ledger: pl.DataFrame, cap: Cap, since: pl.Expr) -> pl.DataFrame:
+def _events(ledger: pl.DataFrame, cap: Cap, since: datetime | None) -> pl.DataFrame:
     """The ledger's events a cap counts (at or after `since`), keyed by its scope.
 
     Attempts count for the person they were placed to (their point's role must be one the
     cap covers); conversations for the person talked to: the debtor after `rpc`, the point's
     person after `third_party`.
     """
-    on_channel = pl.col("channel").is_in(cap.channels) & since
+    ledger = _since(ledger, since)
+    on_channel = pl.col("channel").is_in(cap.channels)
     if cap.counts == "attempts":
         return ledger.filter(on_channel & pl.col("role").is_in(cap.roles)).select(
             *SCOPE_KEYS[cap.scope], "at"
@@ -160,9 +180,14 @@ def cap_count(checks: pl.DataFrame, ledger: pl.DataFrame, cap: Cap, preset_id: s
     """(`_r`, `_count`, `_before`) for the check rows the cap applies to: the ledger's events
     in the cap's span plus, in the plan, the contacts of the scope planned before this one."""
     keys = SCOPE_KEYS[cap.scope]
-    rows = checks.filter(cap_applies(cap, preset_id)).select(
-        "_r", *keys, "zones", "_day", "_as_of", "_seq"
+    needed_cols = ["_r", *keys, "zones", "_day", "_as_of", "_seq", "_preset", "channel", "role"]
+    rows = (
+        checks.select(list(dict.fromkeys(needed_cols)))
+        .filter(cap_applies(cap, preset_id))
+        .select("_r", *keys, "zones", "_day", "_as_of", "_seq")
     )
+    if rows.height == 0:
+        return pl.DataFrame(schema={"_r": pl.UInt32, "_count": pl.Int64, "_before": pl.Int64})
     spans = day_spans(rows.get_column("zones"), rows.get_column("_day"), cap.days)
     rows = pl.concat([rows, spans], how="horizontal")
     before = (
@@ -260,7 +285,12 @@ def rest_end(
     applies = (pl.col("_preset") == preset_id) & pl.col("channel").is_in(rest.channels)
     if rest.waived_by:
         applies &= ~pl.col(rest.waived_by).fill_null(False)
-    rows = checks.filter(applies).select("_r", "contact_id", "_as_of", "zones", "_day")
+    columns = ["_r", "contact_id", "_as_of", "zones", "_day", "_preset", "channel"]
+    if rest.waived_by:
+        columns.append(rest.waived_by)
+    rows = (
+        checks.select(columns).filter(applies).select("_r", "contact_id", "_as_of", "zones", "_day")
+    )
     wanted = pl.col("channel").is_in(rest.channels)
     if rest.after:
         wanted &= pl.col("outcome").is_in(rest.after)
@@ -270,7 +300,7 @@ def rest_end(
     # earliest local start cannot reach into it.
     spans = day_spans(rows.get_column("zones"), rows.get_column("_day"), 1)
     since = _earliest(spans.get_column("span_from") - timedelta(hours=rest.hours))
-    events = ledger.filter(wanted & since).select("contact_id", "at")
+    events = _since(ledger, since).filter(wanted).select("contact_id", "at")
     return (
         rows.join(events, on="contact_id", how="inner")
         .filter(pl.col("_as_of").is_null() | (pl.col("at") < pl.col("_as_of")))

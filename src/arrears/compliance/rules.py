@@ -365,19 +365,36 @@ def rules_for(presets: Mapping[str, Preset]) -> tuple[Rule, ...]:
     )
 
 
-def first_refusal(rules: tuple[Rule, ...]) -> tuple[pl.Expr, ...]:
-    """rule, detail, next_allowed_at, next_allowed_day and `_open_after` of the first rule
-    that refuses the row; nulls for an allowed row."""
+REFUSAL_FIELDS: dict[str, tuple[str, pl.DataType]] = {
+    "rule": ("rule", pl.String()),
+    "detail": ("detail", pl.String()),
+    "next_allowed_at": ("next_allowed_at", pl.Datetime("us", "UTC")),
+    "next_allowed_day": ("next_allowed_day", pl.Date()),
+    "_open_after": ("open_after", pl.Datetime("us", "UTC")),
+}
+"""Output column -> (Verdict field, type)."""
+
+
+def with_refusals(checks: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
+    """Add rule, detail, next_allowed_at, next_allowed_day and `_open_after` of the first
+    rule that refuses each row (nulls for an allowed row). Rows need a `_r` row number.
+
+    Which rule refuses is found over every row; the readable detail and the next times are
+    built only for the refused rows, which are few.
+    """
     verdicts = [r.verdict() for r in rules]
-
-    def pick(field: str, dtype: pl.DataType, name: str) -> pl.Expr:
-        return first_of([(v.blocked, getattr(v, field)) for v in verdicts]).cast(dtype).alias(name)
-
-    ts = pl.Datetime("us", "UTC")
-    return (
-        pick("rule", pl.String(), "rule"),
-        pick("detail", pl.String(), "detail"),
-        pick("next_allowed_at", ts, "next_allowed_at"),
-        pick("next_allowed_day", pl.Date(), "next_allowed_day"),
-        pick("open_after", ts, "_open_after"),
+    which = first_of([(v.blocked, pl.lit(i, dtype=pl.Int32)) for i, v in enumerate(verdicts)])
+    marked = checks.with_columns(which.cast(pl.Int32).alias("_refused_by"))
+    by = pl.col("_refused_by")
+    fields = marked.filter(by.is_not_null()).select(
+        "_r",
+        *(
+            first_of([(by == i, getattr(v, field)) for i, v in enumerate(verdicts)])
+            .cast(dtype)
+            .alias(name)
+            for name, (field, dtype) in REFUSAL_FIELDS.items()
+        ),
     )
+    # Put the fields beside every row in one go: a narrow join, then a horizontal stack.
+    beside = marked.select("_r").join(fields, on="_r", how="left", maintain_order="left").drop("_r")
+    return marked.drop("_refused_by").hstack(beside.get_columns())

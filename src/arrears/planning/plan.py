@@ -105,14 +105,17 @@ def plan_day(
     watch = _Stopwatch(clock)
     presets = presets_for(strategy.jurisdiction, strategy.house)
     reach = strictest_reach(presets)
-    point_history = contact_features(
-        history(portfolio.tables.get("attempts"), run_date), run_date
-    ).collect()
+    # The compliance ledger (attempts joined to their points) for the look-back the rules
+    # need; features (reachability) and the guard (caps, rests) both read it.
     ledger = ledger_of(
         portfolio.tables.get("attempts"),
         portfolio.tables["contacts"],
         needed(presets, reach.days, run_start(run_date)),
     )
+    watch.lap("ledger")
+    point_history = contact_features(
+        history(portfolio.tables.get("attempts"), run_date), run_date
+    ).collect()
     feats = features(portfolio, run_date, reach, point_history, ledger)
     watch.lap("features")
     accounts = segment_accounts(feats, strategy)

@@ -1,0 +1,247 @@
+"""Compliance benchmark: the guard's share of `arrears plan`, and pre-dial checks per second.
+
+    python bench/compliance.py [--sizes 1000000] [--out bench/out] [--batches 1,100,1000,10000]
+                               [--singles 100]
+
+For each size N it reuses (or generates, as bench/plan.py does) the seeded `mixed` portfolio
+(CN, US and GB customers, with their contact ledger) and measures, each in a fresh process:
+
+* the plan of examples/strategies/mixed_example.yaml, in process, with its stage times: the
+  guard's cost is the `ledger` stage (attempts joined to their contact points for the rules'
+  look-back) plus the `comply` stage (zones, windows, calendar, caps, rests, rules, next
+  allowed times), reported as a share of the plan's own time (the sum of its stages);
+* the pre-dial check (`compliance.predial.check`, the function behind `arrears check`) on one
+  core (POLARS_MAX_THREADS=1): the time to load the data and build the check's state, then
+  questions about random phone contact points at random instants of the run date — one at a
+  time (`--singles` questions, latency per question) and in batches (`--batches`), as a
+  dialer asks about its hopper. The baseline in the same run is the single question: every
+  batch is reported as checks per second and as a ratio to one-at-a-time.
+
+It prints a table and writes ``<out>/compliance.json`` and ``<out>/compliance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+MIXED = REPO / "examples" / "strategies" / "mixed_example.yaml"
+TARGETS = {"guard_share_max": 0.25, "predial_per_s_min": 5000}
+
+
+def child_plan(data: Path) -> dict[str, Any]:
+    """In a fresh process: plan the mixed example on `data`; stage times and counts."""
+    from _generate import RUN_DATE
+
+    from arrears.contract.load import load_portfolio
+    from arrears.planning.plan import plan_day
+    from arrears.planning.run import checked_strategy
+
+    started = time.perf_counter()
+    portfolio = load_portfolio(data)
+    loaded = time.perf_counter() - started
+    strategy = checked_strategy(MIXED, portfolio)
+    result = plan_day(portfolio, strategy, RUN_DATE)
+    stages = dict(result.timings)
+    total = sum(stages.values())
+    guard = stages.get("ledger", 0.0) + stages.get("comply", 0.0)
+    return {
+        "load_validate_s": round(loaded, 3),
+        "stages": stages,
+        "plan_s": round(total, 3),
+        "guard_s": round(guard, 3),
+        "guard_share": round(guard / total, 4) if total else None,
+        "checked": result.checked,
+        "actions": result.actions.height,
+        "blocked": result.blocked.height,
+        "guard_rows_per_s": round(result.checked / stages["comply"])
+        if stages.get("comply")
+        else None,
+    }
+
+
+def child_predial(data: Path, batches: list[int], singles: int) -> dict[str, Any]:
+    """In a fresh process on one core: load, then time one-at-a-time and batched checks."""
+    import polars as pl
+    from _generate import RUN_DATE
+
+    from arrears.compliance.predial import PreDial, check, questions
+    from arrears.compliance.presets import presets_for, strictest_reach
+    from arrears.contract.load import load_portfolio
+    from arrears.strategy.load import load_strategy
+
+    started = time.perf_counter()
+    portfolio = load_portfolio(data)
+    strategy = load_strategy(MIXED)
+    presets = presets_for(strategy.jurisdiction, strategy.house)
+    state = PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+    load_s = time.perf_counter() - started
+    phones = portfolio.tables["contacts"].filter(pl.col("kind") == "phone").get_column("contact_id")
+    rng = random.Random(7)
+    day = datetime(RUN_DATE.year, RUN_DATE.month, RUN_DATE.day, tzinfo=UTC)
+    picked = phones.sample(max([singles, *batches]), seed=7, with_replacement=True).to_list()
+
+    def asked(n: int) -> pl.DataFrame:
+        return questions(
+            [
+                {"contact_id": c, "at": day + timedelta(seconds=rng.randrange(86_400))}
+                for c in picked[:n]
+            ]
+        )
+
+    check(state, asked(10))  # warm-up: first calls build caches (zones, holidays)
+    one = []
+    allowed = 0
+    for i in range(singles):
+        q = asked(i + 1)[i:]
+        t0 = time.perf_counter()
+        answer = check(state, q)
+        one.append(time.perf_counter() - t0)
+        allowed += int(answer.get_column("allowed").all())
+    single_s = statistics.median(one)
+    results = []
+    for n in batches:
+        q = asked(n)
+        t0 = time.perf_counter()
+        answers = check(state, q)
+        wall = time.perf_counter() - t0
+        results.append(
+            {
+                "questions": n,
+                "answers": answers.height,
+                "allowed": int(answers.get_column("allowed").sum()),
+                "wall_s": round(wall, 4),
+                "checks_per_s": round(n / wall, 1),
+                "over_single": round((n / wall) * single_s, 1),
+            }
+        )
+    return {
+        "load_and_state_s": round(load_s, 3),
+        "single_median_ms": round(single_s * 1000, 2),
+        "single_p90_ms": round(sorted(one)[int(0.9 * (len(one) - 1))] * 1000, 2),
+        "single_per_s": round(1 / single_s, 1),
+        "singles_allowed": allowed,
+        "batches": results,
+    }
+
+
+def run_child(args: list[str], one_core: bool) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    if one_core:
+        env["POLARS_MAX_THREADS"] = "1"
+    done = subprocess.run(
+        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [f"machine: {results['machine']}", ""]
+    for size, r in results["sizes"].items():
+        p, d = r["plan"], r["predial"]
+        lines += [
+            f"### {int(size):,} accounts (mixed portfolio, mixed example)",
+            "",
+            "| plan stage | seconds |",
+            "|---|---:|",
+            *(f"| {k} | {v:.2f} |" for k, v in p["stages"].items()),
+            f"| sum of stages (the plan) | {p['plan_s']:.2f} |",
+            f"| guard = ledger + comply | {p['guard_s']:.2f} |",
+            "",
+            f"Guard share of the plan: **{p['guard_share'] * 100:.1f} %** of the stages, "
+            f"{p['guard_share_end_to_end'] * 100:.1f} % with loading and validation "
+            f"({p['load_validate_s']:.2f} s) (target ≤ 25 %); "
+            f"{p['checked']:,} contacts checked, {p['actions']:,} actions, "
+            f"{p['blocked']:,} blocked; guard {p['guard_rows_per_s']:,} checked rows/s.",
+            "",
+            f"Pre-dial, one core: load and build the state {d['load_and_state_s']:.1f} s; one "
+            f"question at a time {d['single_median_ms']:.1f} ms median "
+            f"({d['single_p90_ms']:.1f} ms p90), {d['single_per_s']:.0f} checks/s (the baseline).",
+            "",
+            "| questions per call | answers | allowed | wall s | checks/s | × one at a time |",
+            "|---:|---:|---:|---:|---:|---:|",
+            *(
+                f"| {b['questions']:,} | {b['answers']:,} | {b['allowed']:,} | {b['wall_s']:.3f} "
+                f"| {b['checks_per_s']:,.0f} | {b['over_single']:,.1f} |"
+                for b in d["batches"]
+            ),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000")
+    parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--batches", default="1,100,1000,10000")
+    parser.add_argument("--singles", type=int, default=100)
+    parser.add_argument("--child", choices=["plan", "predial"])
+    parser.add_argument("--data", type=Path)
+    args = parser.parse_args()
+    batches = [int(b) for b in args.batches.split(",")]
+    if args.child == "plan":
+        print(json.dumps(child_plan(args.data)))
+        return
+    if args.child == "predial":
+        print(json.dumps(child_predial(args.data, batches, args.singles)))
+        return
+
+    from plan import ensure_data
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": {
+            "nproc": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "commit": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip(),
+        "targets": TARGETS,
+        "sizes": {},
+    }
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"== {size:,} accounts", flush=True)
+        data = Path(ensure_data(args.out, size, "mixed", timeout=3600)["folder"])
+        plan = run_child(["--child", "plan", "--data", str(data)], one_core=False)
+        print(f"  plan {plan['plan_s']} s, guard {plan['guard_s']} s ({plan['guard_share']})")
+        predial = run_child(
+            [
+                "--child",
+                "predial",
+                "--data",
+                str(data),
+                "--batches",
+                args.batches,
+                "--singles",
+                str(args.singles),
+            ],
+            one_core=True,
+        )
+        print(f"  pre-dial single {predial['single_median_ms']} ms; {predial['batches']}")
+        results["sizes"][str(size)] = {"plan": plan, "predial": predial}
+    (args.out / "compliance.json").write_text(json.dumps(results, indent=2))
+    text = report(results)
+    (args.out / "compliance.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
