@@ -224,3 +224,29 @@ def test_a_rest_counts_only_events_before_the_instant_asked(tmp_path):
     assert after["rule"] == "GB-AMD-24H"
     assert after["next_allowed_at"] == utc("2026-12-01T12:00:00Z")
     assert (after["next_allowed_at"] - utc("2026-11-30T12:00:00Z")) == timedelta(hours=24)
+
+
+def test_seven_in_seven_counts_per_debt(tmp_path):
+    # Eight calls in the week, four about each of two debts: each debt is under its cap.
+    b = us_debtor(timezone="America/New_York")
+    b.add(
+        "accounts",
+        account_id="A2",
+        customer_id="C00001",
+        product="bnpl",
+        currency="USD",
+        overdue_amount=50.0,
+        outstanding_balance=50.0,
+        due_date="2026-11-20",
+    )
+    for i in range(8):
+        call(b, i, f"2026-11-2{4 + i % 6}T15:{i:02d}:00Z", account="A00001" if i % 2 else "A2")
+    answers = check_one(state_of(tmp_path, b), "P00001", utc("2026-11-30T15:00:00Z")).to_dicts()
+    assert [(a["account_id"], a["allowed"]) for a in answers] == [("A00001", True), ("A2", True)]
+    # Three more calls about A2 make seven there: A2 is refused, A00001 is not.
+    for i in range(8, 11):
+        call(b, i, f"2026-11-29T1{i - 6}:00:00Z", account="A2")
+    answers = check_one(
+        state_of(tmp_path / "more", b), "P00001", utc("2026-11-30T15:00:00Z")
+    ).to_dicts()
+    assert [(a["account_id"], a["rule"]) for a in answers] == [("A00001", None), ("A2", "US-7IN7")]
