@@ -96,6 +96,8 @@ BAD_ROWS = [
     ("contacts", {"opt_out": "sms,pigeon"}, "opt_out", "unknown value"),
     ("contacts", {"timezone": "Mars/Olympus"}, "timezone", "Mars/Olympus"),
     ("customers", {"timezone": "Europe/Atlantis"}, "timezone", "Europe/Atlantis"),
+    ("customers", {"contact_hours": "20:00-19:00"}, "contact_hours", "start before end"),
+    ("customers", {"do_not_call": "12:00-13:00,25:00-26:00"}, "do_not_call", "HH:MM-HH:MM"),
 ]
 
 

@@ -161,3 +161,37 @@ def test_a_next_allowed_time_never_falls_in_a_pause_or_on_a_closed_day(tmp_path)
     (call,) = result.blocked.filter(pl.col("step") == "call").to_dicts()
     assert call["rule"] == "CN-3-CONVERSATIONS"
     assert call["next_allowed_at"] == utc("2026-11-30T00:00:00")
+
+
+def customer_hours(tmp_path: Path, **hours: str):
+    b = PortfolioBuilder().debtor(1, dpd=5)
+    b.tables["customers"][-1].update(hours)
+    return plan(tmp_path, b, "    no_contact_on: []", date(2026, 11, 30)), b
+
+
+def test_agreed_hours_narrow_the_window_and_never_widen_it(tmp_path):
+    result, _ = customer_hours(tmp_path / "a", contact_hours="19:00-20:30")
+    (call,) = result.actions.filter(pl.col("step") == "call").to_dicts()
+    assert (call["window_start"], call["window_end"]) == (
+        utc("2026-11-30T11:00:00"),  # 19:00 Shanghai
+        utc("2026-11-30T12:30:00"),
+    )
+    result, _ = customer_hours(tmp_path / "b", contact_hours="07:00-10:00")
+    (call,) = result.actions.filter(pl.col("step") == "call").to_dicts()
+    assert call["window_start"] == utc("2026-11-30T00:00:00")  # 08:00: the law's start
+    result, _ = customer_hours(tmp_path / "c", contact_hours="05:00-07:30")
+    assert blocked_rules(result) == {"QUIET-HOURS"}
+
+
+def test_do_not_call_windows_are_pauses_in_the_plan_and_in_real_time(tmp_path):
+    result, _ = customer_hours(tmp_path, do_not_call="12:00-14:00, 18:00-19:00")
+    (call,) = result.actions.filter(pl.col("step") == "call").to_dicts()
+    assert call["window_pauses"] == [
+        {"start": utc("2026-11-30T04:00:00"), "end": utc("2026-11-30T06:00:00")},
+        {"start": utc("2026-11-30T10:00:00"), "end": utc("2026-11-30T11:00:00")},
+    ]
+    presets = presets_for(["CN", "US"], {})
+    portfolio = load_portfolio(tmp_path / "data")
+    state = PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+    (asked,) = check_one(state, "P00001", utc("2026-11-30T10:30:00")).to_dicts()
+    assert asked["rule"] == "PAUSE" and asked["next_allowed_at"] == utc("2026-11-30T11:00:00")

@@ -54,6 +54,43 @@ def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _minutes(hhmm: pl.Expr) -> pl.Expr:
+    return hhmm.str.slice(0, 2).cast(pl.Int32) * 60 + hhmm.str.slice(3, 2).cast(pl.Int32)
+
+
+def with_customer_hours(checks: pl.DataFrame) -> pl.DataFrame:
+    """The customer's own hours on top of the preset's: agreed `contact_hours` narrow the
+    window (never widen it), `do_not_call` windows become pauses. Hours that leave nothing
+    open give no window (QUIET-HOURS)."""
+    if "customer_contact_hours" in checks.columns:
+        agreed = pl.col("customer_contact_hours").str.strip_chars()
+        has = agreed.str.len_bytes() > 0
+        start = (
+            pl.when(has)
+            .then(pl.max_horizontal("_start_min", _minutes(agreed.str.slice(0, 5))))
+            .otherwise(pl.col("_start_min"))
+        )
+        end = (
+            pl.when(has)
+            .then(pl.min_horizontal("_end_min", _minutes(agreed.str.slice(6, 5))))
+            .otherwise(pl.col("_end_min"))
+        )
+        checks = checks.with_columns(
+            start.cast(pl.Int32).alias("_start_min"), end.cast(pl.Int32).alias("_end_min")
+        ).with_columns(
+            pl.when(pl.col("_start_min") < pl.col("_end_min")).then(pl.col(c)).alias(c)
+            for c in ("_start_min", "_end_min")
+        )
+    if "customer_do_not_call" in checks.columns:
+        own = pl.col("customer_do_not_call").str.replace_all(" ", "").str.replace_all(",", ";")
+        checks = checks.with_columns(
+            pl.concat_str([pl.col("_pauses"), own], separator=";", ignore_nulls=True)
+            .str.strip_chars(";")
+            .alias("_pauses")
+        )
+    return checks
+
+
 def with_ledger(
     checks: pl.DataFrame, ledger: pl.DataFrame, presets: Mapping[str, Preset]
 ) -> pl.DataFrame:
@@ -144,7 +181,9 @@ def guard(
     rules = rules if rules is not None else rules_for(presets)
     by_country = preset_frame(presets).rename({"country": "customer_country"})
     checks = with_zones(
-        candidates.join(by_country, on="customer_country", how="left", maintain_order="left")
+        with_customer_hours(
+            candidates.join(by_country, on="customer_country", how="left", maintain_order="left")
+        )
     ).with_row_index("_r")
     if run_date is not None:
         checks = checks.with_columns(

@@ -21,7 +21,11 @@ import polars as pl
 from arrears.compliance.guard import guard
 from arrears.compliance.ledger import ledger_of
 from arrears.compliance.presets import Preset, Reachability
-from arrears.compliance.reach import debtor_unreachable, person_status
+from arrears.compliance.reach import (
+    customer_compliance_columns,
+    debtor_unreachable,
+    person_status,
+)
 from arrears.compliance.rules import Rule, rules_for
 from arrears.contract.tables import NOT_COLLECTED
 
@@ -105,9 +109,7 @@ class PreDial:
                     "customer_id",
                     pl.col("country").alias("customer_country"),
                     pl.col("timezone").alias("customer_timezone"),
-                    pl.col("region").alias("customer_region")
-                    if "region" in tables["customers"].columns
-                    else pl.lit(None, dtype=pl.String).alias("customer_region"),
+                    *customer_compliance_columns(tables["customers"].columns),
                 ),
                 on="customer_id",
                 how="left",

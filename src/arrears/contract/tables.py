@@ -93,6 +93,8 @@ class Column:
     phone_when_kind: bool = False
     """Validated as E.164 when the row's `kind` is `phone`."""
     timezone: bool = False
+    hours: str | None = None
+    """Local hours as text: "one" ("HH:MM-HH:MM") or "list" (several, comma-separated)."""
     default: str | bool | None = None
 
 
@@ -161,6 +163,10 @@ TABLES: dict[str, Table] = {
                 Column("region", S, required=False, nullable=True),
                 Column("timezone", S, required=False, nullable=True, timezone=True),
                 Column("language", S, required=False, nullable=True),
+                # The customer's own hours: agreed contact hours (narrow the law's) and
+                # windows not to be called in (pauses), local "HH:MM-HH:MM".
+                Column("contact_hours", S, required=False, nullable=True, hours="one"),
+                Column("do_not_call", S, required=False, nullable=True, hours="list"),
             ),
             key="customer_id",
             required=True,

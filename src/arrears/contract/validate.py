@@ -9,6 +9,7 @@ contacts table cheap to check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -142,7 +143,32 @@ def _column_checks(col: Column, dtype: pl.DataType, phone_err: pl.Expr | None) -
     if col.timezone:
         tz_err = pl.col(f"__tz_{name}")
         checks.append((present & tz_err.is_not_null(), tz_err))
+    if col.hours is not None:
+        checks.append(
+            (present & ~_hours_ok(raw_text, several=col.hours == "list"), _hours_msg(col))
+        )
     return checks
+
+
+_HHMM = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_SPAN = re.compile(rf"^{_HHMM}-{_HHMM}$")
+
+
+def _hours_ok(text: pl.Expr, *, several: bool) -> pl.Expr:
+    """Each item is "HH:MM-HH:MM" with the start before the end."""
+    items = text.str.split(",") if several else text.str.split("\x00")
+    return items.list.eval(
+        pl.element().str.strip_chars().str.contains(_SPAN.pattern)
+        & (
+            pl.element().str.strip_chars().str.slice(0, 5)
+            < pl.element().str.strip_chars().str.slice(6, 5)
+        )
+    ).list.all()
+
+
+def _hours_msg(col: Column) -> pl.Expr:
+    what = "comma-separated HH:MM-HH:MM" if col.hours == "list" else "HH:MM-HH:MM"
+    return pl.format(f"not local hours ({what}, start before end): '{{}}'", _text(col.name))
 
 
 def later_repeats(keys: pl.Series) -> pl.Series:

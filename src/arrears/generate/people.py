@@ -153,6 +153,21 @@ def addresses(
     return by_country(country, {0: chinese, 1: american, 2: british}).to_series()
 
 
+AGREED_HOURS = ("18:00-20:30", "09:00-12:00", "19:00-21:00")
+DO_NOT_CALL = ("12:00-14:00", "09:00-10:00,17:00-19:00", "13:00-15:00")
+
+
+def own_hours(rng: np.random.Generator, n: int) -> dict[str, pl.Series]:
+    """A few customers agreed hours to be called in (1 %) or asked not to be called at some
+    hours (3 %); everyone else has neither (index 0: None)."""
+    agreed = np.where(rng.random(n) < 0.01, rng.integers(1, len(AGREED_HOURS) + 1, n), 0)
+    avoid = np.where(rng.random(n) < 0.03, rng.integers(1, len(DO_NOT_CALL) + 1, n), 0)
+    return {
+        "contact_hours": gather((None, *AGREED_HOURS), agreed),
+        "do_not_call": gather((None, *DO_NOT_CALL), avoid),
+    }
+
+
 def generate_people(rng: np.random.Generator, n: int, mode: str) -> People:
     """The customers table plus the per-customer arrays later stages need."""
     table = region_table()
@@ -171,6 +186,7 @@ def generate_people(rng: np.random.Generator, n: int, mode: str) -> People:
             "region": gather(table.codes, region),
             "timezone": gather(ZONES, zone),
             "language": gather(LANGUAGES, country),
+            **own_hours(rng, n),
         },
     )
     return People(customer_id, country, region, zone, local, domain, address, table, customers)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 
 from arrears.compliance.presets import Reachability
-from arrears.compliance.reach import debtor_unreachable, person_status
+from arrears.compliance.reach import customer_compliance_columns, debtor_unreachable, person_status
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.derived import CUSTOMER_COLUMNS
 
@@ -95,9 +95,7 @@ def account_features(
             *cust_cols,
             pl.col("country").alias("customer_country"),
             pl.col("timezone").alias("customer_timezone"),
-            pl.col("region").alias("customer_region")
-            if "region" in customers.columns
-            else pl.lit(None, dtype=pl.String).alias("customer_region"),
+            *customer_compliance_columns(customers.columns),
         ),
         on="customer_id",
         how="left",
