@@ -250,3 +250,24 @@ def test_seven_in_seven_counts_per_debt(tmp_path):
         state_of(tmp_path / "more", b), "P00001", utc("2026-11-30T15:00:00Z")
     ).to_dicts()
     assert [(a["account_id"], a["rule"]) for a in answers] == [("A00001", None), ("A2", "US-7IN7")]
+
+
+def test_a_massachusetts_customer_gets_the_state_overlay_on_top_of_reg_f(tmp_path):
+    # Two calls this week: fine under Reg F's seven, the third is over Massachusetts' two.
+    b = PortfolioBuilder()
+    for n, region in ((1, "US-MA"), (2, "US-NY")):
+        b.debtor(n, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE)
+        b.tables["customers"][-1]["region"] = region
+    b.tables["contacts"][-1]["value"] = "+12127360124"
+    for n in (1, 2):
+        call(b, f"{n}a", "2026-11-27T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
+        call(b, f"{n}b", "2026-11-28T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
+    state = state_of(tmp_path, b)
+    boston = ask(state, contact="P00001", at="2026-11-30T15:00:00Z")
+    assert boston["rule"] == "US-MA-2IN7"
+    assert boston["next_allowed_at"] == utc("2026-12-04T13:00:00Z")  # the 27th leaves the 7 days
+    assert ask(state, contact="P00002", at="2026-11-30T15:00:00Z")["allowed"]
+    # A text counts in Massachusetts too.
+    assert ask(state, contact="P00001", at="2026-11-30T15:00:00Z", channel="sms")["rule"] == (
+        "US-MA-2IN7"
+    )

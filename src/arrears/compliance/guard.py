@@ -16,7 +16,7 @@ import polars as pl
 
 from arrears.compliance.hours import hours_keys, with_next_allowed, with_pause_ends, with_windows
 from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
-from arrears.compliance.presets import Preset, day_overrides, preset_frame
+from arrears.compliance.presets import Preset, day_overrides, preset_frame, preset_key
 from arrears.compliance.rules import CapRule, RestRule, Rule, rules_for, with_refusals
 from arrears.compliance.windows import local_dates
 from arrears.compliance.zones import contact_zone_info
@@ -179,10 +179,12 @@ def guard(
     `ledger` is `ledger.ledger_of` the contact ledger.
     """
     rules = rules if rules is not None else rules_for(presets)
-    by_country = preset_frame(presets).rename({"country": "customer_country"})
+    if "customer_region" not in candidates.columns:
+        candidates = candidates.with_columns(pl.lit(None, dtype=pl.String).alias("customer_region"))
+    keyed = candidates.with_columns(preset_key(presets))
     checks = with_zones(
         with_customer_hours(
-            candidates.join(by_country, on="customer_country", how="left", maintain_order="left")
+            keyed.join(preset_frame(presets), on="_preset_key", how="left", maintain_order="left")
         )
     ).with_row_index("_r")
     if run_date is not None:
@@ -214,7 +216,16 @@ def guard(
     refused = with_cap_ends(with_refusals(checks, rules), ledger, presets)
     checked = with_next_allowed(refused, overrides)
     return _narrow_by_rests(checked, rules).drop(
-        "_r", "_day", "_as_of", "_seq", "_person", "_place", "_region", "_rest_day", "_pause_until"
+        "_r",
+        "_day",
+        "_as_of",
+        "_seq",
+        "_person",
+        "_place",
+        "_region",
+        "_rest_day",
+        "_pause_until",
+        "_preset_key",
     )
 
 

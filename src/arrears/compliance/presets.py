@@ -238,8 +238,39 @@ def with_house(preset: Preset, house: Mapping[str, Any]) -> Preset:
     return narrowed
 
 
+@cache
+def overlays_of(base_id: str) -> tuple[Preset, ...]:
+    """The regional overlays of a preset (`presets/overlays/<REGION>.yaml` with `base: <id>`),
+    each already layered on its base, strictest wins; its id is the ISO 3166-2 region."""
+    folder = resources.files("arrears.compliance").joinpath("presets/overlays")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        raw: dict[str, Any] = yaml.safe_load(entry.read_text())
+        if raw.get("base") != base_id:
+            continue
+        layered = with_house(load_preset(base_id), raw)
+        found.append(
+            replace(
+                layered,
+                id=str(raw["id"]),
+                name=str(raw.get("name", raw["id"])),
+                sources={**layered.sources, "overlay": f"{raw['id']} on {base_id}"},
+            )
+        )
+    return tuple(found)
+
+
 def presets_for(jurisdictions: Sequence[str], house: Mapping[str, Any]) -> dict[str, Preset]:
-    return {j: with_house(load_preset(j), house) for j in jurisdictions}
+    """The presets of a strategy with their regional overlays, each under the house policy.
+    Keyed by id: a country code, or an ISO 3166-2 region for an overlay."""
+    chosen: dict[str, Preset] = {}
+    for j in jurisdictions:
+        chosen[j] = with_house(load_preset(j), house)
+        for overlay in overlays_of(j):
+            chosen[overlay.id] = with_house(overlay, house)
+    return chosen
 
 
 def strictest_reach(presets: Mapping[str, Preset]) -> Reachability:
@@ -252,7 +283,7 @@ def strictest_reach(presets: Mapping[str, Preset]) -> Reachability:
 
 
 PRESET_SCHEMA: dict[str, pl.DataType] = {
-    "country": pl.String(),
+    "_preset_key": pl.String(),
     "_preset": pl.String(),
     "_start_min": pl.Int32(),
     "_end_min": pl.Int32(),
@@ -267,13 +298,14 @@ PRESET_SCHEMA: dict[str, pl.DataType] = {
 
 
 def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
-    """One row per country with the rule parameters as columns, for vectorized rules.
+    """One row per preset with the rule parameters as columns, for vectorized rules.
 
-    A preset applies to the customers of its own country; a mixed strategy lists several.
+    A preset applies to the customers of its own country (`_preset_key` is the country code),
+    an overlay to those of its region (the ISO 3166-2 code); see `preset_key`.
     """
     rows = [
         {
-            "country": p.id,
+            "_preset_key": p.id,
             "_preset": p.id,
             "_start_min": p.contact_start.hour * 60 + p.contact_start.minute,
             "_end_min": p.contact_end.hour * 60 + p.contact_end.minute,
@@ -288,6 +320,19 @@ def preset_frame(presets: Mapping[str, Preset]) -> pl.DataFrame:
         for p in presets.values()
     ]
     return pl.DataFrame(rows, schema=PRESET_SCHEMA)
+
+
+def preset_key(presets: Mapping[str, Preset]) -> pl.Expr:
+    """Which preset a row falls under: its region's overlay when the strategy has one, else
+    its country's preset."""
+    regions = [key for key in presets if "-" in key]
+    region = pl.col("customer_region").str.strip_chars().str.to_uppercase()
+    return (
+        pl.when(region.is_in(regions))
+        .then(region)
+        .otherwise(pl.col("customer_country"))
+        .alias("_preset_key")
+    )
 
 
 def day_overrides(presets: Mapping[str, Preset]) -> pl.DataFrame | None:
