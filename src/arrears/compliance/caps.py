@@ -21,7 +21,7 @@ Scopes:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -161,29 +161,29 @@ def _unique(items: tuple[_Item, ...], where: str) -> tuple[_Item, ...]:
     return items
 
 
-def stricter_caps(law: Sequence[Cap], house: Sequence[Cap]) -> tuple[Cap, ...]:
-    """The preset's caps with the house's added; a house cap with a preset's id may only
-    lower its `max` (strictest wins) and may not change what it counts."""
-    by_id = {c.id: c for c in law}
-    extra: list[Cap] = []
-    for cap in house:
-        base = by_id.get(cap.id)
+def _stricter(
+    law: Sequence[_Item], house: Sequence[_Item], tighten: Callable[[_Item, _Item], _Item]
+) -> tuple[_Item, ...]:
+    """The preset's items with the house's added; a house item with a preset's id is merged
+    into it by `tighten` (which may only make it stricter)."""
+    by_id = {item.id: item for item in law}
+    extra: list[_Item] = []
+    for item in house:
+        base = by_id.get(item.id)
         if base is None:
-            extra.append(cap)
+            extra.append(item)
         else:
-            by_id[cap.id] = replace(base, max=min(base.max, cap.max))
+            by_id[item.id] = tighten(base, item)
     return tuple(by_id.values()) + tuple(extra)
+
+
+def stricter_caps(law: Sequence[Cap], house: Sequence[Cap]) -> tuple[Cap, ...]:
+    """A house cap with a preset's id may only lower its `max`, not change what it counts."""
+    return _stricter(law, house, lambda base, cap: replace(base, max=min(base.max, cap.max)))
 
 
 def stricter_rests(law: Sequence[Rest], house: Sequence[Rest]) -> tuple[Rest, ...]:
-    """The preset's rests with the house's added; a house rest with a preset's id may only
-    lengthen it."""
-    by_id = {r.id: r for r in law}
-    extra: list[Rest] = []
-    for rest in house:
-        base = by_id.get(rest.id)
-        if base is None:
-            extra.append(rest)
-        else:
-            by_id[rest.id] = replace(base, hours=max(base.hours, rest.hours))
-    return tuple(by_id.values()) + tuple(extra)
+    """A house rest with a preset's id may only lengthen it."""
+    return _stricter(
+        law, house, lambda base, rest: replace(base, hours=max(base.hours, rest.hours))
+    )

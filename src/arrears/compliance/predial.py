@@ -197,19 +197,8 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
         how="left",
     ).with_columns(pl.col("debtor_unreachable").fill_null(False))
     answered = guard(rows, presets=state.presets, ledger=state.ledger, rules=state.rules)
-    answers = answered.select(
-        "question",
-        "contact_id",
-        "account_id",
-        "at",
-        "channel",
-        pl.col("rule").is_null().alias("allowed"),
-        "rule",
-        "detail",
-        "next_allowed_at",
-        "window_start",
-        "window_end",
-        "timezone",
+    answers = answered.with_columns(pl.col("rule").is_null().alias("allowed")).select(
+        ANSWER_COLUMNS
     )
     unanswered = asked.join(answers.select("question"), on="question", how="anti")
     missing = unanswered.with_columns(
