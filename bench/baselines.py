@@ -128,6 +128,31 @@ ACTION_COLUMNS = (*CONTRACT_ACTION_COLUMNS, "dpd", "bucket", "jurisdiction")
 BLOCKED_COLUMNS = (*ACTION_COLUMNS, "rule", "detail", "next_allowed_at")
 
 
+def _agreed_window(urumqi: pl.Expr, end: str) -> pl.Expr:
+    """The CN window (UTC) of the zone set, narrowed by the customer's agreed hours
+    (`contact_hours`, local HH:MM-HH:MM) in every zone of the set; fixed offsets (no DST)."""
+    zones = {"Asia/Shanghai": 8 * 60, "Asia/Urumqi": 6 * 60}
+    agreed = pl.col("agreed").str.strip_chars()
+    part = agreed.str.slice(0 if end == "start" else 6, 5)
+    local = part.str.slice(0, 2).cast(pl.Int32) * 60 + part.str.slice(3, 2).cast(pl.Int32)
+    law = {z: (h[0] * 60, h[1] * 60) for z, h in WINDOW_UTC_HOURS.items()}
+
+    def bound(zone_set: list[str]) -> pl.Expr:
+        index = 0 if end == "start" else 1
+        pick = max if end == "start" else min
+        law_minutes = pick(law[z][index] for z in zone_set)
+        mine = [local - zones[z] for z in zone_set]
+        both = [pl.lit(law_minutes), *[m.fill_null(law_minutes) for m in mine]]
+        return pl.max_horizontal(both) if end == "start" else pl.min_horizontal(both)
+
+    minutes = (
+        pl.when(urumqi)
+        .then(bound(["Asia/Shanghai", "Asia/Urumqi"]))
+        .otherwise(bound(["Asia/Shanghai"]))
+    )
+    return (pl.lit(_window(0)) + pl.duration(minutes=minutes)).cast(UTC_TS)
+
+
 def _caps(checked: pl.DataFrame, data: Path, start: datetime, urumqi: pl.Expr) -> pl.DataFrame:
     """The two CN caps on the call step, by hand: the ledger's events of the local run day
     plus the call steps of the same scope planned before this one (one per account)."""
@@ -241,7 +266,10 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
         .join(_steps_frame().lazy(), on="dpd", how="inner")
         .join(
             pl.scan_parquet(data / "customers.parquet").select(
-                "customer_id", "country", pl.col("timezone").alias("customer_timezone")
+                "customer_id",
+                "country",
+                pl.col("timezone").alias("customer_timezone"),
+                pl.col("contact_hours").alias("agreed"),
             ),
             on="customer_id",
             how="left",
@@ -305,8 +333,6 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
     if seen - known or not candidates.get_column("value").str.starts_with("+86").all():
         raise FloorError(f"zones outside the floor's fixed table: {sorted(seen - known)}")
     urumqi = pl.any_horizontal(z == "Asia/Urumqi" for z in zone_inputs).fill_null(False)
-    shanghai_s, shanghai_e = WINDOW_UTC_HOURS["Asia/Shanghai"]
-    urumqi_s, urumqi_e = WINDOW_UTC_HOURS["Asia/Urumqi"]
     status = pl.col("status")
     opted_out = (
         pl.col("opt_out")
@@ -315,29 +341,36 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
         .list.eval(pl.element().str.strip_chars())
         .list.contains(pl.col("channel"))
     )
-    checked = candidates.join(history, on="contact_id", how="left").with_columns(
-        pl.col("_tries_7d").fill_null(0),  # a phone never tried ranks as 0 tries
-        pl.when(urumqi)
-        .then(pl.lit(f"{PHONE_ZONE}|Asia/Urumqi"))
-        .otherwise(pl.lit(PHONE_ZONE))
-        .alias("timezone"),
-        pl.when(urumqi)
-        .then(pl.lit(_window(urumqi_s)))
-        .otherwise(pl.lit(_window(shanghai_s)))
-        .cast(UTC_TS)
-        .alias("window_start"),
-        pl.lit(_window(min(shanghai_e, urumqi_e))).cast(UTC_TS).alias("window_end"),
-        pl.when(pl.col("country").is_null() | (pl.col("country") != JURISDICTION))
-        .then(pl.lit("JURISDICTION"))
-        .when(status.is_in(HOLDS))
-        .then(pl.format("HOLD-{}", status.str.to_uppercase()))
-        .when(pl.col("customer_status").is_in(HOLDS))
-        .then(pl.format("HOLD-{}", pl.col("customer_status").str.to_uppercase()))
-        .when(pl.col("refused_at").is_not_null())
-        .then(pl.lit("CONTACT-REFUSED"))
-        .when(opted_out)
-        .then(pl.lit("OPT-OUT"))
-        .alias("rule"),
+    checked = (
+        candidates.join(history, on="contact_id", how="left")
+        .with_columns(
+            pl.col("_tries_7d").fill_null(0),  # a phone never tried ranks as 0 tries
+            pl.when(urumqi)
+            .then(pl.lit(f"{PHONE_ZONE}|Asia/Urumqi"))
+            .otherwise(pl.lit(PHONE_ZONE))
+            .alias("timezone"),
+            _agreed_window(urumqi, "start").alias("window_start"),
+            _agreed_window(urumqi, "end").alias("window_end"),
+        )
+        .with_columns(
+            pl.when(pl.col("country").is_null() | (pl.col("country") != JURISDICTION))
+            .then(pl.lit("JURISDICTION"))
+            .when(status.is_in(HOLDS))
+            .then(pl.format("HOLD-{}", status.str.to_uppercase()))
+            .when(pl.col("customer_status").is_in(HOLDS))
+            .then(pl.format("HOLD-{}", pl.col("customer_status").str.to_uppercase()))
+            .when(pl.col("refused_at").is_not_null())
+            .then(pl.lit("CONTACT-REFUSED"))
+            .when(opted_out)
+            .then(pl.lit("OPT-OUT"))
+            .when(pl.col("window_start") >= pl.col("window_end"))
+            .then(pl.lit("QUIET-HOURS"))
+            .alias("rule"),
+        )
+        .with_columns(  # no hour left: no window
+            pl.when(pl.col("window_start") < pl.col("window_end")).then(pl.col(c)).alias(c)
+            for c in ("window_start", "window_end")
+        )
     )
     checked = _caps(checked, data, start, urumqi).with_columns(
         pl.col("rule").is_null().any().over("account_id", "step").alias("_any_ok")
@@ -423,6 +456,14 @@ def floor(data: Path, out: Path, run_date: date = RUN_DATE) -> dict[str, float |
         )
         .when(pl.col("rule") == "OPT-OUT")
         .then(pl.format("contact point opted out of {}", pl.col("channel")))
+        .when(pl.col("rule") == "QUIET-HOURS")
+        .then(
+            pl.format(
+                "no hour of {} is inside the allowed hours of every candidate zone ({})",
+                pl.lit(RUN_DATE),
+                pl.col("timezone").str.replace_all("|", ", ", literal=True),
+            )
+        )
         .otherwise(pl.col("_cap_detail"))
     )
     blocked_refused = refused.with_columns(
