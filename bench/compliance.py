@@ -67,6 +67,7 @@ def child_plan(data: Path, strategy_path: Path) -> dict[str, Any]:
         "plan_s": round(total, 3),
         "guard_s": round(guard, 3),
         "guard_share": round(guard / total, 4) if total else None,
+        "guard_share_end_to_end": round(guard / (total + loaded), 4),
         "checked": result.checked,
         "actions": result.actions.height,
         "blocked": result.blocked.height,
