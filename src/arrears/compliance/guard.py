@@ -9,6 +9,7 @@ time. No row is ever dropped.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 
@@ -25,12 +26,27 @@ from arrears.contract.phones import phone_zones
 UTC_TS = pl.Datetime("us", "UTC")
 
 
+FEW_PHONES = 64
+
+
+@functools.lru_cache(maxsize=100_000)
+def _zones_of_number(value: str) -> tuple[str, ...]:
+    """`phone_zones` of one number, remembered (the pre-dial check asks about few numbers,
+    often the same ones)."""
+    found = phone_zones(pl.Series([value], dtype=pl.String))[0]
+    return tuple(found) if found is not None else ()
+
+
 def with_zones(candidates: pl.DataFrame) -> pl.DataFrame:
     """Add `zones` (candidate IANA zones), `timezone` (them joined with '|') and
     `zone_sources` (which of contact, address, phone or country they came from)."""
     no_zones = pl.lit([], dtype=pl.List(pl.String))
     phones = candidates.filter(pl.col("kind") == "phone").get_column("value").unique()
-    lookup = pl.DataFrame({"value": phones, "_phone_zones": phone_zones(phones)})
+    if phones.len() <= FEW_PHONES:  # a pre-dial question: numbers seen before are remembered
+        zones = pl.Series([list(_zones_of_number(v)) for v in phones], dtype=pl.List(pl.String))
+    else:
+        zones = phone_zones(phones)
+    lookup = pl.DataFrame({"value": phones, "_phone_zones": zones})
     framed = candidates.join(lookup, on="value", how="left", maintain_order="left").with_columns(
         pl.when(pl.col("kind") == "phone")
         .then(pl.col("_phone_zones").fill_null(no_zones))

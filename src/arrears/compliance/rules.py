@@ -15,6 +15,7 @@ and the `_cap:<id>` / `_rest:<id>` columns the guard computes from the ledger.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -375,6 +376,22 @@ REFUSAL_FIELDS: dict[str, tuple[str, pl.DataType]] = {
 """Output column -> (Verdict field, type)."""
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(rules: tuple[Rule, ...]) -> tuple[pl.Expr, tuple[pl.Expr, ...]]:
+    """The expressions of a rule list, built once: which rule refuses (`_refused_by`), and
+    the refusal's fields given it. A pre-dial check asks many times with the same rules."""
+    verdicts = [r.verdict() for r in rules]
+    which = first_of([(v.blocked, pl.lit(i, dtype=pl.Int32)) for i, v in enumerate(verdicts)])
+    by = pl.col("_refused_by")
+    fields = tuple(
+        first_of([(by == i, getattr(v, field)) for i, v in enumerate(verdicts)])
+        .cast(dtype)
+        .alias(name)
+        for name, (field, dtype) in REFUSAL_FIELDS.items()
+    )
+    return which.cast(pl.Int32).alias("_refused_by"), fields
+
+
 def with_refusals(checks: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """Add rule, detail, next_allowed_at, next_allowed_day and `_open_after` of the first
     rule that refuses each row (nulls for an allowed row). Rows need a `_r` row number.
@@ -382,19 +399,11 @@ def with_refusals(checks: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame
     Which rule refuses is found over every row; the readable detail and the next times are
     built only for the refused rows, which are few.
     """
-    verdicts = [r.verdict() for r in rules]
-    which = first_of([(v.blocked, pl.lit(i, dtype=pl.Int32)) for i, v in enumerate(verdicts)])
-    marked = checks.with_columns(which.cast(pl.Int32).alias("_refused_by"))
-    by = pl.col("_refused_by")
-    fields = marked.filter(by.is_not_null()).select(
-        "_r",
-        *(
-            first_of([(by == i, getattr(v, field)) for i, v in enumerate(verdicts)])
-            .cast(dtype)
-            .alias(name)
-            for name, (field, dtype) in REFUSAL_FIELDS.items()
-        ),
-    )
+    which, fields = _compiled(rules)
+    marked = checks.with_columns(which)
+    refused = marked.filter(pl.col("_refused_by").is_not_null()).select("_r", *fields)
     # Put the fields beside every row in one go: a narrow join, then a horizontal stack.
-    beside = marked.select("_r").join(fields, on="_r", how="left", maintain_order="left").drop("_r")
+    beside = (
+        marked.select("_r").join(refused, on="_r", how="left", maintain_order="left").drop("_r")
+    )
     return marked.drop("_refused_by").hstack(beside.get_columns())
