@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arrears.contract.phones import NOT_E164, phone_checks, phone_errors
+from arrears.contract.phone_metadata import NOT_E164
+from arrears.contract.phones import phone_checks, phone_errors
 
 E164_SHAPE = re.compile(r"\+[0-9]+")
 
