@@ -18,7 +18,8 @@ import polars as pl
 from arrears.compliance.hours import hours_keys, with_next_allowed, with_pause_ends, with_windows
 from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
 from arrears.compliance.presets import Preset, day_overrides, preset_frame, preset_key
-from arrears.compliance.rules import CapRule, RestRule, Rule, rules_for, with_refusals
+from arrears.compliance.refusal import with_refusals
+from arrears.compliance.rules import CapRule, RestRule, Rule, rules_for
 from arrears.compliance.windows import local_dates
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
