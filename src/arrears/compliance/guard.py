@@ -196,6 +196,8 @@ def guard(
     `ledger` is `ledger.ledger_of` the contact ledger.
     """
     rules = rules if rules is not None else rules_for(presets)
+    if not ledger.get_column("at").flags["SORTED_ASC"]:
+        ledger = ledger.sort("at")  # in time order, each cap reads its look-back as a slice
     if "customer_region" not in candidates.columns:
         candidates = candidates.with_columns(pl.lit(None, dtype=pl.String).alias("customer_region"))
     keyed = candidates.with_columns(preset_key(presets))
