@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -271,3 +272,42 @@ def test_a_massachusetts_customer_gets_the_state_overlay_on_top_of_reg_f(tmp_pat
     assert ask(state, contact="P00001", at="2026-11-30T15:00:00Z", channel="sms")["rule"] == (
         "US-MA-2IN7"
     )
+
+
+def test_a_dialers_hopper_is_checked_from_a_file_and_bad_rows_are_answered_refused(tmp_path):
+    b = us_debtor()
+    data = b.write(tmp_path / "data")
+    hopper = tmp_path / "hopper.csv"
+    hopper.write_text(
+        "contact_id,at,channel\n"
+        "P00001,2026-11-30T18:00:00Z,human_call\n"  # allowed
+        "P00001,2026-11-30T06:00:00-05:00,\n"  # 06:00 New York: quiet hours
+        "P00001,yesterday,human_call\n"  # bad row: answered, refused, with its reason
+        "nobody,2026-11-30T18:00:00Z,sms\n"  # unknown contact
+        "P00001,2026-11-30T18:00:00Z,pigeon\n",  # unknown channel
+        encoding="utf-8",
+    )
+    out = tmp_path / "answers.csv"
+    runner = CliRunner()
+    done = runner.invoke(
+        app,
+        ["check", "--data", str(data), "--questions", str(hopper), "--out", str(out)],
+    )
+    assert done.exit_code == 1, done.output  # some refused
+    answers = pl.read_csv(out).sort("question")
+    assert answers.get_column("question").to_list() == [0, 1, 2, 3, 4]
+    assert answers.get_column("rule").to_list() == [
+        None,
+        "QUIET-HOURS",
+        "BAD-QUESTION",
+        "UNKNOWN-CONTACT",
+        "BAD-QUESTION",
+    ]
+    assert "not a timestamp" in answers.row(2, named=True)["detail"]
+    assert "pigeon" in answers.row(4, named=True)["detail"]
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("contact,at\nP00001,2026-11-30T18:00:00Z\n", encoding="utf-8")
+    bad = runner.invoke(app, ["check", "--data", str(data), "--questions", str(broken)])
+    assert bad.exit_code == 2
+    assert "broken.csv" in bad.output and "contact_id" in bad.output

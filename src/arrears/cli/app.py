@@ -154,11 +154,25 @@ def explain(
 @app.command()
 def check(
     data: Annotated[Path, typer.Option(help="Folder of the contract's tables.")],
-    contact: Annotated[str, typer.Option(help="Contact point id (contacts.contact_id).")],
-    at: Annotated[str, typer.Option(help="When: ISO 8601 timestamp (UTC unless an offset).")],
+    contact: Annotated[
+        str | None, typer.Option(help="Contact point id (contacts.contact_id).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When: ISO 8601 timestamp (UTC unless an offset).")
+    ] = None,
     channel: Annotated[str, typer.Option(help="Channel of the contact.")] = "human_call",
     account: Annotated[
         str | None, typer.Option(help="The debt it is about (default: each open account).")
+    ] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            help="Many questions at once: a CSV or Parquet file with contact_id, at and "
+            "optionally channel, account_id, agent_reserved (a dialer's hopper)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="With --questions: write the answers (.csv or .parquet).")
     ] = None,
     strategy: Annotated[
         Path | None, typer.Option(help="Strategy file: its jurisdiction and house policy.")
@@ -173,18 +187,16 @@ def check(
 ) -> None:
     """Pre-dial check: may this contact point be contacted at that time? If not, why and
     when next? Exit code 0 when allowed for every account asked about, 1 otherwise."""
-    from arrears.cli.check import run_check
+    from arrears.cli.check import Asked, run_check
 
+    if questions is None and (contact is None or at is None):
+        raise typer.BadParameter("give --contact and --at, or --questions FILE")
     allowed = run_check(
         console,
+        Asked(contact, at, channel, account, agent_reserved, questions, out),
         data=data,
-        contact=contact,
-        at=at,
-        channel=channel,
-        account=account,
         strategy=strategy,
         jurisdiction=jurisdiction,
-        agent_reserved=agent_reserved,
         as_json=as_json,
         fail=_fail_input,
     )

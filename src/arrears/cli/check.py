@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from arrears.compliance.predial import PreDial, check_one
+from arrears.compliance.predial import (
+    PreDial,
+    QuestionsError,
+    check_file,
+    check_one,
+    read_questions,
+)
 from arrears.compliance.presets import PresetError, presets_for, strictest_reach
 from arrears.contract.load import ContractError, load_portfolio
 from arrears.contract.tables import CHANNELS
@@ -28,24 +36,25 @@ def parse_instant(text: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def run_check(
-    console: Console,
-    *,
+@dataclass(frozen=True)
+class Asked:
+    """One question (contact, at …) or a file of them (`questions`, answers to `out`)."""
+
+    contact: str | None
+    at: str | None
+    channel: str
+    account: str | None
+    agent_reserved: bool
+    questions: Path | None = None
+    out: Path | None = None
+
+
+def _state(
     data: Path,
-    contact: str,
-    at: str,
-    channel: str,
-    account: str | None,
     strategy: Path | None,
     jurisdiction: str,
-    agent_reserved: bool,
-    as_json: bool,
     fail: Callable[[str], typer.Exit],
-) -> bool:
-    """Print the answer; True when every account asked about allows the contact."""
-    if channel not in CHANNELS:
-        raise typer.BadParameter(f"channel must be one of {', '.join(CHANNELS)}")
-    instant = parse_instant(at)
+) -> PreDial:
     try:
         if strategy is not None:
             loaded = load_strategy(strategy)
@@ -58,14 +67,68 @@ def run_check(
         portfolio = load_portfolio(data)
     except ContractError as exc:
         raise fail(str(exc)) from None
-    state = PreDial.of(portfolio.tables, presets, strictest_reach(presets))
-    answers = check_one(state, contact, instant, channel, account, agent_reserved)
+    return PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+
+
+def run_check(
+    console: Console,
+    asked: Asked,
+    *,
+    data: Path,
+    strategy: Path | None,
+    jurisdiction: str,
+    as_json: bool,
+    fail: Callable[[str], typer.Exit],
+) -> bool:
+    """Print (or write) the answers; True when every account asked about allows the contact."""
+    if asked.channel not in CHANNELS:
+        raise typer.BadParameter(f"channel must be one of {', '.join(CHANNELS)}")
+    if asked.questions is not None:
+        try:
+            frame = read_questions(asked.questions)
+        except QuestionsError as exc:
+            raise fail(str(exc)) from None
+        answers = check_file(_state(data, strategy, jurisdiction, fail), frame)
+        return _report_many(console, answers, asked.out, as_json)
+    assert asked.contact is not None and asked.at is not None
+    instant = parse_instant(asked.at)
+    state = _state(data, strategy, jurisdiction, fail)
+    answers = check_one(
+        state, asked.contact, instant, asked.channel, asked.account, asked.agent_reserved
+    )
+    return _report_one(console, answers, asked, instant, as_json)
+
+
+def _report_many(console: Console, answers: pl.DataFrame, out: Path | None, as_json: bool) -> bool:
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".parquet":
+            answers.write_parquet(out)
+        else:
+            answers.write_csv(out)
+    if as_json:
+        console.print_json(json.dumps(answers.to_dicts(), default=str))
+    else:
+        by_rule = answers.group_by(pl.col("rule").fill_null("(allowed)")).len().sort("rule")
+        table = Table(title=f"{answers.height:,} answers" + (f" written to {out}" if out else ""))
+        table.add_column("answer")
+        table.add_column("count", justify="right")
+        for rule, n in by_rule.iter_rows():
+            table.add_row(str(rule), f"{n:,}")
+        console.print(table)
+    return bool(answers.get_column("allowed").all())
+
+
+def _report_one(
+    console: Console, answers: pl.DataFrame, asked: Asked, instant: datetime, as_json: bool
+) -> bool:
     rows = answers.drop("question").to_dicts()
     if as_json:
         console.print_json(json.dumps(rows, default=str))
     else:
         table = Table(
-            title=f"May {contact} be contacted by {channel} at {instant:%Y-%m-%d %H:%M}Z?"
+            title=f"May {asked.contact} be contacted by {asked.channel} "
+            f"at {instant:%Y-%m-%d %H:%M}Z?"
         )
         for name in ("account", "answer", "rule", "detail", "next allowed (UTC)", "window (UTC)"):
             table.add_column(name)

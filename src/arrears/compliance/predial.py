@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 
@@ -27,7 +28,8 @@ from arrears.compliance.reach import (
     person_status,
 )
 from arrears.compliance.rules import Rule, rules_for
-from arrears.contract.tables import NOT_COLLECTED
+from arrears.contract.tables import CHANNELS, NOT_COLLECTED
+from arrears.contract.validate import parse_timestamp
 
 UTC_TS = pl.Datetime("us", "UTC")
 
@@ -224,6 +226,85 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.String).alias("timezone"),
     )
     return pl.concat([answers, missing]).sort("question", "account_id").select(ANSWER_COLUMNS)
+
+
+class QuestionsError(ValueError):
+    """A questions file that cannot be read: the message names the file and the column."""
+
+
+def read_questions(path: Path) -> pl.DataFrame:
+    """A dialer's questions from a CSV or Parquet file: `contact_id` and `at` (ISO 8601)
+    required; `channel`, `account_id`, `agent_reserved` optional. A row whose `at` cannot be
+    read keeps a null `at` and `_bad` says why; it is answered, refused, with that reason."""
+    try:
+        raw = (
+            pl.read_parquet(path)
+            if path.suffix == ".parquet"
+            else pl.read_csv(path, infer_schema=False)
+        )
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise QuestionsError(f"{path}: unreadable ({exc})") from None
+    for column in ("contact_id", "at"):
+        if column not in raw.columns:
+            raise QuestionsError(f"{path}: missing column '{column}'")
+    text = pl.col("at").cast(pl.String).str.strip_chars()
+    at = pl.col("at") if raw.schema["at"] == UTC_TS else parse_timestamp(text)
+    optional = {
+        "channel": pl.col("channel").cast(pl.String) if "channel" in raw.columns else None,
+        "account_id": pl.col("account_id").cast(pl.String) if "account_id" in raw.columns else None,
+        "agent_reserved": (
+            pl.col("agent_reserved").cast(pl.String).str.to_lowercase().is_in(["true", "1", "yes"])
+            if "agent_reserved" in raw.columns
+            else None
+        ),
+    }
+    framed = raw.select(
+        pl.col("contact_id").cast(pl.String),
+        at.alias("at"),
+        *(
+            (expr if expr is not None else pl.lit(None, dtype=QUESTION_SCHEMA[name])).alias(name)
+            for name, expr in optional.items()
+        ),
+        pl.when(at.is_null())
+        .then(pl.format("at: not a timestamp (ISO 8601): '{}'", text))
+        .when(
+            pl.col("channel").is_not_null() & ~pl.col("channel").is_in(CHANNELS)
+            if "channel" in raw.columns
+            else pl.lit(False)
+        )
+        .then(pl.format("channel: unknown '{}'", pl.col("channel")))
+        .alias("_bad"),
+    )
+    return framed
+
+
+def check_file(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
+    """`check` for questions read by `read_questions`: the bad ones are answered refused
+    (`BAD-QUESTION`, with the reason), every good one as `check` answers it."""
+    numbered = asked.with_row_index("question")
+    good = numbered.filter(pl.col("_bad").is_null())
+    answers = check(state, good.drop("question", "_bad"))
+    # `check` numbers its questions 0..n-1 in the order given: map back to the file's rows.
+    back = good.select(pl.col("question").alias("_orig")).with_row_index("question")
+    answered = answers.join(back, on="question").with_columns(pl.col("_orig").alias("question"))
+    bad = numbered.filter(pl.col("_bad").is_not_null()).select(
+        "question",
+        "contact_id",
+        "account_id",
+        "at",
+        "channel",
+        pl.lit(False).alias("allowed"),
+        pl.lit("BAD-QUESTION").alias("rule"),
+        pl.col("_bad").alias("detail"),
+        *(
+            pl.lit(None, dtype=UTC_TS).alias(name)
+            for name in ("next_allowed_at", "window_start", "window_end")
+        ),
+        pl.lit(None, dtype=pl.String).alias("timezone"),
+    )
+    return pl.concat([answered.select(ANSWER_COLUMNS), bad.select(ANSWER_COLUMNS)]).sort(
+        "question", "account_id"
+    )
 
 
 def check_one(

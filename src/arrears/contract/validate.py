@@ -43,7 +43,7 @@ def _value(name: str) -> pl.Expr:
     return pl.col(f"__v_{name}")
 
 
-def _parse_timestamp(text: pl.Expr) -> pl.Expr:
+def parse_timestamp(text: pl.Expr) -> pl.Expr:
     """ISO 8601 with `Z` or an offset; a timestamp without offset is taken as UTC (contract)."""
     with_offset = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_zone=UTC, strict=False)
     naive_t = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False)
@@ -95,7 +95,7 @@ def _typed(col: Column, dtype: pl.DataType) -> pl.Expr:
             tz = dtype.time_zone
             base = pl.col(name).dt.replace_time_zone(UTC) if tz is None else pl.col(name)
             return base.dt.convert_time_zone(UTC).dt.cast_time_unit("us")
-        return _parse_timestamp(_text(name))
+        return parse_timestamp(_text(name))
     raise ValueError(f"unknown column kind {col.kind}")
 
 
