@@ -203,29 +203,35 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
         ANSWER_COLUMNS
     )
     unanswered = asked.join(answers.select("question"), on="question", how="anti")
-    missing = unanswered.with_columns(
-        pl.col("contact_id").is_in(state.points.get_column("contact_id").implode()).alias("_known")
-    ).select(
+    known = pl.col("contact_id").is_in(state.points.get_column("contact_id").implode())
+    missing = refused_unchecked(
+        unanswered,
+        pl.when(known).then(pl.lit("NO-OPEN-DEBT")).otherwise(pl.lit("UNKNOWN-CONTACT")),
+        pl.when(known)
+        .then(pl.lit("the contact's customer has no open account (or not the one named)"))
+        .otherwise(pl.format("no contact point '{}' in the data", pl.col("contact_id"))),
+    )
+    return pl.concat([answers, missing]).sort("question", "account_id").select(ANSWER_COLUMNS)
+
+
+def refused_unchecked(asked: pl.DataFrame, rule: pl.Expr, detail: pl.Expr) -> pl.DataFrame:
+    """Answers, refused, for questions the guard cannot look at (no such contact, no open
+    debt, an unreadable question): fail closed, with the reason."""
+    return asked.select(
         "question",
         "contact_id",
         "account_id",
         "at",
         "channel",
         pl.lit(False).alias("allowed"),
-        pl.when(pl.col("_known"))
-        .then(pl.lit("NO-OPEN-DEBT"))
-        .otherwise(pl.lit("UNKNOWN-CONTACT"))
-        .alias("rule"),
-        pl.when(pl.col("_known"))
-        .then(pl.lit("the contact's customer has no open account (or not the one named)"))
-        .otherwise(pl.format("no contact point '{}' in the data", pl.col("contact_id")))
-        .alias("detail"),
-        pl.lit(None, dtype=UTC_TS).alias("next_allowed_at"),
-        pl.lit(None, dtype=UTC_TS).alias("window_start"),
-        pl.lit(None, dtype=UTC_TS).alias("window_end"),
+        rule.alias("rule"),
+        detail.alias("detail"),
+        *(
+            pl.lit(None, dtype=UTC_TS).alias(name)
+            for name in ("next_allowed_at", "window_start", "window_end")
+        ),
         pl.lit(None, dtype=pl.String).alias("timezone"),
     )
-    return pl.concat([answers, missing]).sort("question", "account_id").select(ANSWER_COLUMNS)
 
 
 class QuestionsError(ValueError):
@@ -287,20 +293,8 @@ def check_file(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
     # `check` numbers its questions 0..n-1 in the order given: map back to the file's rows.
     back = good.select(pl.col("question").alias("_orig")).with_row_index("question")
     answered = answers.join(back, on="question").with_columns(pl.col("_orig").alias("question"))
-    bad = numbered.filter(pl.col("_bad").is_not_null()).select(
-        "question",
-        "contact_id",
-        "account_id",
-        "at",
-        "channel",
-        pl.lit(False).alias("allowed"),
-        pl.lit("BAD-QUESTION").alias("rule"),
-        pl.col("_bad").alias("detail"),
-        *(
-            pl.lit(None, dtype=UTC_TS).alias(name)
-            for name in ("next_allowed_at", "window_start", "window_end")
-        ),
-        pl.lit(None, dtype=pl.String).alias("timezone"),
+    bad = refused_unchecked(
+        numbered.filter(pl.col("_bad").is_not_null()), pl.lit("BAD-QUESTION"), pl.col("_bad")
     )
     return pl.concat([answered.select(ANSWER_COLUMNS), bad.select(ANSWER_COLUMNS)]).sort(
         "question", "account_id"
