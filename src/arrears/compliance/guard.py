@@ -198,8 +198,11 @@ def guard(
     rules = rules if rules is not None else rules_for(presets)
     if not ledger.get_column("at").flags["SORTED_ASC"]:
         ledger = ledger.sort("at")  # in time order, each cap reads its look-back as a slice
-    if "customer_region" not in candidates.columns:
-        candidates = candidates.with_columns(pl.lit(None, dtype=pl.String).alias("customer_region"))
+    candidates = candidates.with_columns(  # the pre-dial rows know none of these
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in OPTIONAL_COLUMNS.items()
+        if name not in candidates.columns
+    )
     keyed = candidates.with_columns(preset_key(presets))
     checks = with_zones(
         with_customer_hours(
@@ -219,19 +222,15 @@ def guard(
             at.alias("_as_of"),
             pl.lit(0, dtype=pl.UInt32).alias("_seq"),
         )
-    if "agent_reserved" not in checks.columns:
-        checks = checks.with_columns(pl.lit(False).alias("agent_reserved"))
-    for name, dtype in OPTIONAL_COLUMNS.items():  # the pre-dial rows know none of these
-        if name not in checks.columns:
-            checks = checks.with_columns(pl.lit(None, dtype=dtype).alias(name))
     overrides = day_overrides(presets)
     checks = with_windows(hours_keys(checks.with_columns(person())), overrides)
     checks = with_pause_ends(with_ledger(checks, ledger, presets))
-    for rule in rules:  # a rule whose ledger column no preset filled never refuses
-        for column in _ledger_columns(rule):
-            if column not in checks.columns:
-                dtype = _LEDGER_DTYPE[column[:5]]
-                checks = checks.with_columns(pl.lit(None, dtype=dtype).alias(column))
+    checks = checks.with_columns(  # a rule whose ledger column no preset filled never refuses
+        pl.lit(None, dtype=dtype).alias(name)
+        for rule in rules
+        for name, dtype in _ledger_columns(rule).items()
+        if name not in checks.columns
+    )
     refused = with_cap_ends(with_refusals(checks, rules), ledger, presets)
     checked = with_next_allowed(refused, overrides)
     return _narrow_by_rests(checked, rules).drop(
@@ -250,6 +249,7 @@ def guard(
 
 OPTIONAL_COLUMNS: dict[str, pl.DataType] = {
     "customer_region": pl.String(),
+    "agent_reserved": pl.Boolean(),
     "tone": pl.String(),
     "third_party_safe": pl.Boolean(),
     "opt_out_notice": pl.Boolean(),
@@ -259,26 +259,20 @@ OPTIONAL_COLUMNS: dict[str, pl.DataType] = {
 """Columns a planned contact carries (from its step and account) and a pre-dial question
 may not: a rule that needs one does not refuse when it is unknown (null)."""
 
-_LEDGER_DTYPE: dict[str, pl.DataType] = {
-    "_cap:": pl.Int64(),
-    "_befo": pl.Int64(),
-    "_max:": pl.Int64(),
-    "_rest": UTC_TS,
-}
 
-
-def _ledger_columns(rule: Rule) -> list[str]:
+def _ledger_columns(rule: Rule) -> dict[str, pl.DataType]:
+    """The columns `with_ledger` adds for a cap or rest rule, with their types."""
     if isinstance(rule, CapRule):
-        return [f"_cap:{rule.id}", f"_before:{rule.id}", f"_max:{rule.id}"]
+        return {f"_{part}:{rule.id}": pl.Int64() for part in ("cap", "before", "max")}
     if isinstance(rule, RestRule):
-        return [f"_rest:{rule.id}"]
-    return []
+        return {f"_rest:{rule.id}": UTC_TS}
+    return {}
 
 
 def _narrow_by_rests(checked: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """An allowed contact whose point is still resting at the window's start begins when the
     rest ends (the rest rule refused it if no time is left today)."""
-    ends = [pl.col(c) for r in rules for c in _ledger_columns(r) if c.startswith("_rest:")]
+    ends = [pl.col(c) for r in rules if isinstance(r, RestRule) for c in _ledger_columns(r)]
     if not ends:
         return checked
     until = pl.max_horizontal(ends)

@@ -187,18 +187,9 @@ def first_open(
             .with_row_index("_c")
         )
         # A start inside a pause moves to the pause's end (pauses are merged and sorted).
-        shifted = (
-            opens.select("_c", "_at", "window_pauses")
-            .explode("window_pauses")
-            .filter(
-                (pl.col("window_pauses").struct.field("start") <= pl.col("_at"))
-                & (pl.col("_at") < pl.col("window_pauses").struct.field("end"))
-            )
-            .select("_c", pl.col("window_pauses").struct.field("end").alias("_moved"))
-        )
         answered = (
-            opens.join(shifted, on="_c", how="left")
-            .with_columns(pl.coalesce("_moved", "_at").alias("_at"))
+            opens.join(pause_ends(opens, "_c", "_at"), on="_c", how="left")
+            .with_columns(pl.coalesce("_pause_end", "_at").alias("_at"))
             .filter(pl.col("_at") < pl.col("window_end"))
             .group_by("_q")
             .agg(pl.col("_at").min().alias("_opens"))
@@ -236,15 +227,23 @@ def with_next_allowed(checked: pl.DataFrame, overrides: pl.DataFrame | None) -> 
     )
 
 
+def pause_ends(frame: pl.DataFrame, key: str, instant: str) -> pl.DataFrame:
+    """(`key`, `_pause_end`): for rows whose `instant` falls inside one of their
+    `window_pauses`, the end of that pause."""
+    pause = pl.col("window_pauses")
+    return (
+        frame.select(key, instant, "window_pauses")
+        .explode("window_pauses")
+        .filter(
+            (pause.struct.field("start") <= pl.col(instant))
+            & (pl.col(instant) < pause.struct.field("end"))
+        )
+        .select(key, pause.struct.field("end").alias("_pause_end"))
+    )
+
+
 def with_pause_ends(checks: pl.DataFrame) -> pl.DataFrame:
     """Add `_pause_until`: in real time, the end of the pause `_as_of` falls in (else null)."""
-    asked = checks.filter(pl.col("_as_of").is_not_null()).select("_r", "_as_of", "window_pauses")
-    inside = (
-        asked.explode("window_pauses")
-        .filter(
-            (pl.col("window_pauses").struct.field("start") <= pl.col("_as_of"))
-            & (pl.col("_as_of") < pl.col("window_pauses").struct.field("end"))
-        )
-        .select("_r", pl.col("window_pauses").struct.field("end").alias("_pause_until"))
-    )
+    asked = checks.filter(pl.col("_as_of").is_not_null())
+    inside = pause_ends(asked, "_r", "_as_of").rename({"_pause_end": "_pause_until"})
     return checks.join(inside, on="_r", how="left", maintain_order="left")

@@ -21,12 +21,9 @@ import polars as pl
 
 from arrears.compliance.guard import guard
 from arrears.compliance.ledger import ledger_of
+from arrears.compliance.person import customer_compliance_columns, person_status
 from arrears.compliance.presets import Preset, Reachability
-from arrears.compliance.reach import (
-    customer_compliance_columns,
-    debtor_unreachable,
-    person_status,
-)
+from arrears.compliance.reach import debtor_unreachable
 from arrears.compliance.rules import Rule, rules_for
 from arrears.contract.tables import CHANNELS, NOT_COLLECTED
 from arrears.contract.validate import parse_timestamp
@@ -109,8 +106,6 @@ class PreDial:
                 .lazy()
                 .select(
                     "customer_id",
-                    pl.col("country").alias("customer_country"),
-                    pl.col("timezone").alias("customer_timezone"),
                     *customer_compliance_columns(tables["customers"].columns),
                 ),
                 on="customer_id",

@@ -18,35 +18,6 @@ from arrears.contract.tables import VOICE_CHANNELS
 
 UTC_TS = pl.Datetime("us", "UTC")
 FAILED_CALL_OUTCOMES = ("no_connect", "no_answer", "voicemail", "machine", "abandoned")
-PERSON_STATUSES = ("bankruptcy", "cease_contact", "deceased")
-"""Statuses that are facts about the debtor, so they hold every account of the customer."""
-
-
-CUSTOMER_COMPLIANCE = {
-    "region": "customer_region",
-    "contact_hours": "customer_contact_hours",
-    "do_not_call": "customer_do_not_call",
-}
-"""Customer columns the guard reads, under names no account column can shadow."""
-
-
-def customer_compliance_columns(present: list[str]) -> list[pl.Expr]:
-    """The customer's region and own hours for the guard (nulls when the file lacks them)."""
-    return [
-        pl.col(name).alias(alias) if name in present else pl.lit(None, dtype=pl.String).alias(alias)
-        for name, alias in CUSTOMER_COMPLIANCE.items()
-    ]
-
-
-def person_status(accounts: pl.DataFrame) -> pl.LazyFrame:
-    """(customer_id, customer_status): a status about the person (deceased, bankruptcy,
-    cease_contact) on any of the customer's accounts; few customers have one."""
-    return (
-        accounts.lazy()
-        .filter(pl.col("status").is_in(PERSON_STATUSES))
-        .group_by("customer_id")
-        .agg(pl.col("status").min().alias("customer_status"))
-    )
 
 
 def debtor_unreachable(

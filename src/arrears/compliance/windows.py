@@ -5,10 +5,9 @@ When we do not know exactly where the debtor is, every candidate zone must agree
 the intersection of the allowed hours over the zone set (fail closed). This module turns local
 hours into UTC instants exactly, with ``zoneinfo``, once per distinct zone set.
 
-One rule, one place: :func:`window_for_one` and :func:`next_start_for_one` are the rule. The real
-time pre-dial check calls them for one contact; :func:`daily_windows` and
-:func:`next_window_start` call them once per distinct zone set of a column and map the answers
-back to the rows, so the batch plan and the dialer can never disagree.
+One rule, one place: :func:`window_for_one` is the rule; :func:`daily_windows` calls it once per
+distinct zone set of a column and maps the answers back to the rows. The plan and the pre-dial
+check both reach it through `compliance.hours`, which also finds next allowed times.
 
 Conventions
 -----------
@@ -27,7 +26,7 @@ Conventions
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,9 +34,10 @@ import polars as pl
 
 __all__ = [
     "daily_windows",
+    "day_span_for_one",
+    "day_spans",
+    "local_dates",
     "local_instant",
-    "next_start_for_one",
-    "next_window_start",
     "window_for_one",
 ]
 
@@ -105,39 +105,6 @@ def window_for_one(zones: Sequence[str], day: date, start: time, end: time) -> W
     return (opens, closes) if opens < closes else None
 
 
-def next_start_for_one(
-    zones: Sequence[str],
-    after: datetime,
-    start: time,
-    end: time,
-    *,
-    horizon_days: int = 14,
-    allowed_day: Callable[[date], bool] | None = None,
-) -> datetime | None:
-    """The earliest instant ≥ ``after`` inside the window of an allowed day; ``None`` if none.
-
-    Days are counted on the local calendar of the set's first zone (sets are sorted, so this is
-    deterministic): ``horizon_days`` dates starting with the date ``after`` falls on there. Each
-    date's window is :func:`window_for_one` for that date — the same date in every zone — so a
-    window found here is a window the daily plan would give. ``allowed_day`` (holidays, rest
-    days) is asked about that date.
-    """
-    _check_hours(start, end)
-    if after.tzinfo is None:
-        raise ValueError("after must be timezone-aware (UTC)")
-    if not zones:
-        return None
-    first = after.astimezone(_zone(zones[0])).date()
-    for offset in range(horizon_days):
-        day = first + timedelta(days=offset)
-        if allowed_day is not None and not allowed_day(day):
-            continue
-        window = window_for_one(zones, day, start, end)
-        if window is not None and window[1] > after:
-            return max(window[0], after.astimezone(UTC))
-    return None
-
-
 def _check_hours(start: time, end: time) -> None:
     if start.tzinfo is not None or end.tzinfo is not None:
         raise ValueError("calling hours are local wall-clock times: pass naive times")
@@ -178,34 +145,6 @@ def daily_windows(zone_sets: pl.Series, day: date, start: time, end: time) -> pl
             _map_back(keys, distinct, [w[1] if w else None for w in windows]).alias("window_end"),
         ]
     )
-
-
-def next_window_start(
-    zone_sets: pl.Series,
-    after: datetime,
-    start: time,
-    end: time,
-    horizon_days: int = 14,
-    allowed_day: Callable[[date], bool] | None = None,
-) -> pl.Series:
-    """For each row, :func:`next_start_for_one` of its zone set (UTC; null when none).
-
-    This is ``next_allowed_at`` for contacts refused now: once per distinct zone set.
-    """
-    _check_hours(start, end)
-    keys, distinct = _set_keys(zone_sets)
-    found = [
-        next_start_for_one(
-            _zones_of(k),
-            after,
-            start,
-            end,
-            horizon_days=horizon_days,
-            allowed_day=allowed_day,
-        )
-        for k in distinct
-    ]
-    return _map_back(keys, distinct, found).alias("next_window_start")
 
 
 def day_span_for_one(zones: Sequence[str], day: date, days: int) -> Window | None:

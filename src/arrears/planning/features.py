@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
+from arrears.compliance.person import customer_compliance_columns, person_status
 from arrears.compliance.presets import Reachability
-from arrears.compliance.reach import customer_compliance_columns, debtor_unreachable, person_status
+from arrears.compliance.reach import debtor_unreachable
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.planning.derived import CUSTOMER_COLUMNS
 
@@ -93,8 +94,6 @@ def account_features(
         customers.lazy().select(
             "customer_id",
             *cust_cols,
-            pl.col("country").alias("customer_country"),
-            pl.col("timezone").alias("customer_timezone"),
             *customer_compliance_columns(customers.columns),
         ),
         on="customer_id",
