@@ -83,6 +83,42 @@ class PortfolioBuilder:
             **row,
         )
 
+    def attempt(
+        self,
+        attempt_id: str,
+        at: str,
+        outcome: str = "no_answer",
+        *,
+        account: str = "A00001",
+        contact: str = "P00001",
+        channel: str = "human_call",
+    ) -> PortfolioBuilder:
+        """A row of the contact ledger (by default a failed call to debtor 1's phone)."""
+        return self.add(
+            "attempts",
+            attempt_id=attempt_id,
+            account_id=account,
+            contact_id=contact,
+            channel=channel,
+            at=at,
+            outcome=outcome,
+        )
+
+    def account(
+        self, n: int, account_id: str, *, due_date: str | None = None, **extra: Any
+    ) -> PortfolioBuilder:
+        """Another account of customer `n`: a small BNPL balance, overdue when `due_date`."""
+        row = {
+            "product": "bnpl",
+            "currency": "CNY",
+            "overdue_amount": 50.0,
+            "outstanding_balance": 50.0,
+            **extra,
+        }
+        return self.add(
+            "accounts", account_id=account_id, customer_id=f"C{n:05d}", due_date=due_date, **row
+        )
+
     def write(self, folder: Path, overrides: Mapping[str, Iterable[dict[str, Any]]] = ()) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in {**self.tables, **dict(overrides)}.items():

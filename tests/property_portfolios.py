@@ -85,6 +85,16 @@ def debtor(draw, n: int, actives: int = 6):
     }
 
 
+def portfolios(actives: int = 6, most: int = 6) -> st.SearchStrategy:
+    """One to `most` debtors with distinct numbers (see `debtor`)."""
+    return st.lists(st.integers(1, 10_000), min_size=1, max_size=most, unique=True).flatmap(
+        lambda ids: st.tuples(*[debtor(n, actives) for n in ids])
+    )
+
+
+RUN_DATES = st.dates(date(2026, 1, 1), date(2026, 12, 31))
+
+
 def build(people: list[dict], run_date: date) -> PortfolioBuilder:
     b = PortfolioBuilder()
     start = datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC)
@@ -100,17 +110,13 @@ def build(people: list[dict], run_date: date) -> PortfolioBuilder:
             run_date=run_date,
         )
         b.tables["contacts"][-1]["opt_out"] = p["opt_out"]
-        cid = f"C{n:05d}"
         if p["second_account"]:
-            b.add(
-                "accounts",
-                account_id=f"A{n:05d}x",
-                customer_id=cid,
-                product="bnpl",
-                currency="CNY",
+            b.account(
+                n,
+                f"A{n:05d}x",
+                due_date=(run_date - timedelta(days=p["dpd"])).isoformat(),
                 overdue_amount=10.0,
                 outstanding_balance=10.0,
-                due_date=(run_date - timedelta(days=p["dpd"])).isoformat(),
                 status="active",
             )
         if p["second_phone"]:
@@ -128,24 +134,16 @@ def build(people: list[dict], run_date: date) -> PortfolioBuilder:
             phones = [f"P{n:05d}"] + ([f"P{n:05d}b"] if p["second_phone"] else [])
             for k in range(3):
                 for point in phones:
-                    b.add(
-                        "attempts",
-                        attempt_id=f"H{n}-{point}-{k}",
-                        account_id=f"A{n:05d}",
-                        contact_id=point,
-                        channel="human_call",
-                        outcome="no_answer",
-                        at=(start - timedelta(days=k + 1.5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    )
+                    at = (start - timedelta(days=k + 1.5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    b.attempt(f"H{n}-{point}-{k}", at, account=f"A{n:05d}", contact=point)
         for i, (channel, outcome, days_ago, who) in enumerate(p["attempts"]):
-            b.add(
-                "attempts",
-                attempt_id=f"T{n}-{i}",
-                account_id=f"A{n:05d}",
-                contact_id=f"P{n:05d}" if who == "debtor" else f"E{n:05d}",
+            b.attempt(
+                f"T{n}-{i}",
+                (start - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                outcome,
+                account=f"A{n:05d}",
+                contact=f"P{n:05d}" if who == "debtor" else f"E{n:05d}",
                 channel=channel,
-                at=(start - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                outcome=outcome,
             )
     return b
 

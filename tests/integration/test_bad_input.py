@@ -154,24 +154,8 @@ def test_a_valid_phone_of_another_country_is_accepted(tmp_path: Path):
 
 def test_an_attempt_through_another_customers_contact_point_is_rejected(tmp_path: Path):
     builder = good_portfolio()
-    builder.add(
-        "attempts",
-        attempt_id="T1",
-        account_id="A00001",
-        contact_id="P00002",
-        channel="sms",
-        at="2026-11-20T03:00:00Z",
-        outcome="sent",
-    )
-    builder.add(
-        "attempts",
-        attempt_id="T2",
-        account_id="A00001",
-        contact_id="P00001",
-        channel="sms",
-        at="2026-11-21T03:00:00Z",
-        outcome="sent",
-    )
+    builder.attempt("T1", "2026-11-20T03:00:00Z", "sent", contact="P00002", channel="sms")
+    builder.attempt("T2", "2026-11-21T03:00:00Z", "sent", channel="sms")
     data = builder.write(tmp_path / "data")
     outcome = run_plan(data=data, strategy_path=SEED, run_date=RUN_DATE, out=tmp_path / "run")
     rejects = outcome.portfolio.rejects.to_dicts()

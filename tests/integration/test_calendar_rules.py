@@ -148,15 +148,7 @@ def test_a_next_allowed_time_never_falls_in_a_pause_or_on_a_closed_day(tmp_path)
     saturday = date(2026, 11, 28)
     b = PortfolioBuilder().debtor(1, dpd=5, run_date=saturday)
     for i in range(3):
-        b.add(
-            "attempts",
-            attempt_id=f"R{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=f"2026-11-28T0{1 + i}:00:00Z",
-            outcome="rpc",
-        )
+        b.attempt(f"R{i}", f"2026-11-28T0{1 + i}:00:00Z", "rpc")
     result = plan(tmp_path, b, "    no_contact_on: [sundays]", saturday)
     (call,) = result.blocked.filter(pl.col("step") == "call").to_dicts()
     assert call["rule"] == "CN-3-CONVERSATIONS"

@@ -34,12 +34,14 @@ def ts(days_before: float, hour: int = 3) -> str:
     return (start - timedelta(days=days_before)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def plan(tmp_path: Path, builder: PortfolioBuilder):
+def plan(
+    tmp_path: Path, builder: PortfolioBuilder, strategy: str = STRATEGY, run_date: date = RUN_DATE
+):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    strategy = tmp_path / "s.yaml"
-    strategy.write_text(STRATEGY, encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text(strategy, encoding="utf-8")
     data = builder.write(tmp_path / "data")
-    return run_plan(data=data, strategy_path=strategy, run_date=RUN_DATE, out=tmp_path / "run")
+    return run_plan(data=data, strategy_path=path, run_date=run_date, out=tmp_path / "run")
 
 
 def rows(frame: pl.DataFrame, account: str, step: str) -> list[dict]:
@@ -127,15 +129,7 @@ def failed_calls(
 ) -> PortfolioBuilder:
     """`n` unanswered calls to debtor 1's phone, `days_apart` apart, before the run date."""
     for i in range(n):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=ts((i + 1) * days_apart, hour=hour),
-            outcome="no_answer",
-        )
+        b.attempt(f"T{i}", ts((i + 1) * days_apart, hour=hour))
     return b
 
 
@@ -153,15 +147,7 @@ def test_an_emergency_contact_waits_until_the_debtor_is_unreachable(tmp_path):
 def test_a_conversation_with_the_debtor_closes_the_gate_again(tmp_path):
     b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
     failed_calls(b, 3)
-    b.add(
-        "attempts",
-        attempt_id="R",
-        account_id="A00001",
-        contact_id="P00001",
-        channel="human_call",
-        at=ts(10),
-        outcome="rpc",
-    )
+    b.attempt("R", ts(10), "rpc")
     (em,) = rows(plan(tmp_path, b).result.blocked, "A00001", "em")
     assert em["rule"] == "THIRD-PARTY-GATE"
 
@@ -189,15 +175,7 @@ def test_us_cool_off_counts_the_conversation_day_as_day_one(tmp_path):
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
     # A conversation on Nov 24 (UTC date): calls are barred Nov 24–30, allowed from Dec 1.
-    b.add(
-        "attempts",
-        attempt_id="R",
-        account_id="A00001",
-        contact_id="P00001",
-        channel="human_call",
-        at=ts(6, hour=15),
-        outcome="rpc",
-    )
+    b.attempt("R", ts(6, hour=15), "rpc")
     (call,) = rows(plan(tmp_path, b).result.blocked, "A00001", "call")
     assert call["rule"] == "US-COOL-OFF"
     assert call["next_allowed_at"] == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
@@ -205,15 +183,7 @@ def test_us_cool_off_counts_the_conversation_day_as_day_one(tmp_path):
     b2 = PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
-    b2.add(
-        "attempts",
-        attempt_id="R",
-        account_id="A00001",
-        contact_id="P00001",
-        channel="human_call",
-        at=ts(7, hour=15),
-        outcome="rpc",
-    )
+    b2.attempt("R", ts(7, hour=15), "rpc")
     assert rows(plan(tmp_path / "later", b2).result.actions, "A00001", "call") != []
 
 
@@ -245,26 +215,9 @@ def test_an_accounts_file_without_status_plans_every_account_as_active(tmp_path)
 
 def test_a_conversation_on_another_account_of_the_customer_closes_the_gate(tmp_path):
     b = _with_emergency(PortfolioBuilder().debtor(1, dpd=5))
-    b.add(
-        "accounts",
-        account_id="A2",
-        customer_id="C00001",
-        product="bnpl",
-        currency="CNY",
-        overdue_amount=50.0,
-        outstanding_balance=50.0,
-        due_date=None,
-    )
+    b.account(1, "A2")
     failed_calls(b, 3)
-    b.add(
-        "attempts",
-        attempt_id="R",
-        account_id="A2",
-        contact_id="P00001",
-        channel="human_call",
-        at=ts(1, hour=5),
-        outcome="rpc",
-    )
+    b.attempt("R", ts(1, hour=5), "rpc", account="A2")
     result = plan(tmp_path, b).result
     (em,) = rows(result.blocked, "A00001", "em")
     assert em["rule"] == "THIRD-PARTY-GATE"
@@ -291,20 +244,9 @@ def test_us_calls_planned_today_count_toward_seven_in_seven(tmp_path):
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
     failed_calls(b, 6, days_apart=0.8, hour=0)
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    strategy = tmp_path / "s.yaml"
-    strategy.write_text(
-        STRATEGY.replace(
-            "      - {id: em,",
-            "      - {id: robot, days: [5], channel: robot_call, template: r, priority: 10}\n"
-            "      - {id: em,",
-        ),
-        encoding="utf-8",
-    )
-    data = b.write(tmp_path / "data")
-    result = run_plan(
-        data=data, strategy_path=strategy, run_date=RUN_DATE, out=tmp_path / "run"
-    ).result
+    robot = "      - {id: robot, days: [5], channel: robot_call, template: r, priority: 10}\n"
+    strategy = STRATEGY.replace("      - {id: em,", robot + "      - {id: em,")
+    result = plan(tmp_path, b, strategy).result
     assert [r["step"] for r in result.actions.filter(pl.col("channel") != "sms").to_dicts()] == [
         "call"
     ]
@@ -318,23 +260,8 @@ def test_the_cool_off_ends_at_eight_local_time_even_across_the_dst_change(tmp_pa
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE, run_date=run_date
     )
-    b.add(
-        "attempts",
-        attempt_id="R",
-        account_id="A00001",
-        contact_id="P00001",
-        channel="human_call",
-        at="2026-10-29T15:00:00Z",
-        outcome="rpc",
-    )
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "s.yaml").write_text(STRATEGY, encoding="utf-8")
-    result = run_plan(
-        data=b.write(tmp_path / "data"),
-        strategy_path=tmp_path / "s.yaml",
-        run_date=run_date,
-        out=tmp_path / "run",
-    ).result
+    b.attempt("R", "2026-10-29T15:00:00Z", "rpc")
+    result = plan(tmp_path, b, run_date=run_date).result
     (call,) = rows(result.blocked, "A00001", "call")
     assert call["rule"] == "US-COOL-OFF"
     assert call["next_allowed_at"] == datetime(2026, 11, 5, 13, 0, tzinfo=UTC)  # 08:00 EST
@@ -342,17 +269,7 @@ def test_the_cool_off_ends_at_eight_local_time_even_across_the_dst_change(tmp_pa
 
 def test_a_deceased_status_on_one_account_holds_the_customers_other_accounts(tmp_path):
     b = PortfolioBuilder().debtor(1, dpd=5, status="deceased")
-    b.add(
-        "accounts",
-        account_id="A2",
-        customer_id="C00001",
-        product="bnpl",
-        currency="CNY",
-        overdue_amount=50.0,
-        outstanding_balance=50.0,
-        due_date=(RUN_DATE - timedelta(days=5)).isoformat(),
-        status="active",
-    )
+    b.account(1, "A2", due_date=(RUN_DATE - timedelta(days=5)).isoformat(), status="active")
     result = plan(tmp_path, b).result
     assert result.actions.height == 0
     other = rows(result.blocked, "A2", "sms")
@@ -368,15 +285,7 @@ def test_a_seven_in_seven_refusal_says_when_the_oldest_calls_leave_the_window(tm
         1, dpd=5, country="US", timezone="America/New_York", phone=NY_PHONE
     )
     for i, day in enumerate((24, 24, 25, 26, 27, 28, 29)):
-        b.add(
-            "attempts",
-            attempt_id=f"T{i}",
-            account_id="A00001",
-            contact_id="P00001",
-            channel="human_call",
-            at=f"2026-11-{day}T{15 + (i == 0):02d}:00:00Z",
-            outcome="no_answer",
-        )
+        b.attempt(f"T{i}", f"2026-11-{day}T{15 + (i == 0):02d}:00:00Z")
     (call,) = rows(plan(tmp_path / "spread", b).result.blocked, "A00001", "call")
     assert call["rule"] == "US-7IN7"
     assert call["next_allowed_at"] == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 EST
@@ -409,19 +318,12 @@ def test_the_words_a_step_uses_are_checked(tmp_path):
         due_date=(RUN_DATE + timedelta(days=2)).isoformat(),
         amount=50.0,
     )
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "s.yaml").write_text(
+    strategy = (
         STRATEGY.replace(", opt_out_notice: true", "")
         .replace(",\n         third_party_safe: true", "")
-        .replace("team: x}", "team: x, tone: pressure}", 1),
-        encoding="utf-8",
+        .replace("team: x}", "team: x, tone: pressure}", 1)
     )
-    result = run_plan(
-        data=b.write(tmp_path / "data"),
-        strategy_path=tmp_path / "s.yaml",
-        run_date=RUN_DATE,
-        out=tmp_path / "run",
-    ).result
+    result = plan(tmp_path, b, strategy).result
     (sms,) = rows(result.blocked, "A00001", "sms")
     assert sms["rule"] == "US-OPT-OUT-NOTICE"
     (em,) = rows(result.blocked, "A00001", "em")

@@ -8,22 +8,22 @@ from pathlib import Path
 
 import polars as pl
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from arrears.compliance.predial import PreDial, check, questions
 from arrears.compliance.presets import load_preset, presets_for, strictest_reach
 from arrears.planning.run import run_plan
 from arrears.strategy.load import load_strategy_text
 from property_portfolios import (
+    RUN_DATES,
     VOICE,
     build,
     callee,
     cap_max,
-    debtor,
     events,
     ledger,
     local_ok,
     oracle_unreachable,
+    portfolios,
     talked,
     within_days,
 )
@@ -96,12 +96,7 @@ def check_caps(p: dict, calls: list[dict], run_date: date) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    people=st.lists(st.integers(1, 10_000), min_size=1, max_size=6, unique=True).flatmap(
-        lambda ids: st.tuples(*[debtor(n) for n in ids])
-    ),
-    run_date=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
-)
+@given(people=portfolios(), run_date=RUN_DATES)
 def test_no_planned_action_breaks_an_active_rule(people, run_date):
     people = list(people)
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,12 +165,7 @@ def near_reach_edge(p: dict) -> bool:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    people=st.lists(st.integers(1, 10_000), min_size=1, max_size=6, unique=True).flatmap(
-        lambda ids: st.tuples(*[debtor(n) for n in ids])
-    ),
-    run_date=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
-)
+@given(people=portfolios(), run_date=RUN_DATES)
 def test_the_plan_and_the_pre_dial_check_agree(people, run_date):
     """Every planned contact is allowed by the pre-dial check anywhere in its window, and a
     refused one is refused by the same rule (unless the refusal counted contacts planned

@@ -37,18 +37,6 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def call(b, i, at, outcome="no_answer", contact="P00001", channel="human_call", account="A00001"):
-    b.add(
-        "attempts",
-        attempt_id=f"T{i}",
-        account_id=account,
-        contact_id=contact,
-        channel=channel,
-        at=at,
-        outcome=outcome,
-    )
-
-
 def us_debtor(**kw) -> PortfolioBuilder:
     return PortfolioBuilder().debtor(
         1, dpd=5, country="US", timezone=kw.pop("timezone", LA_ZONE), phone=NY_PHONE, **kw
@@ -91,20 +79,20 @@ def test_seven_calls_in_seven_days_refuse_the_eighth_and_say_when(tmp_path):
     # ending today; the eighth is refused until the oldest leaves the seven-day period.
     b = us_debtor(timezone="America/New_York")
     for i, day in enumerate((24, 25, 25, 26, 27, 28, 29)):
-        call(b, i, f"2026-11-{day}T15:{i:02d}:00Z")
+        b.attempt(f"T{i}", f"2026-11-{day}T15:{i:02d}:00Z")
     answer = ask(state_of(tmp_path, b), at="2026-11-30T15:00:00Z")
     assert answer["rule"] == "US-7IN7"
     assert answer["next_allowed_at"] == utc("2026-12-01T13:00:00Z")  # 24th leaves: 08:00 EST
 
     b2 = us_debtor(timezone="America/New_York")
     for i, day in enumerate((23, 25, 25, 26, 27, 28, 29)):  # the 23rd is outside 24-30
-        call(b2, i, f"2026-11-{day}T15:{i:02d}:00Z")
+        b2.attempt(f"T{i}", f"2026-11-{day}T15:{i:02d}:00Z")
     assert ask(state_of(tmp_path / "b2", b2), at="2026-11-30T15:00:00Z")["allowed"]
 
 
 def test_a_conversation_starts_a_cool_off_that_counts_its_day_as_day_one(tmp_path):
     b = us_debtor(timezone="America/New_York")
-    call(b, 0, "2026-11-30T15:00:00Z", outcome="rpc")  # 10:00 EST on the 30th
+    b.attempt(f"T{0}", "2026-11-30T15:00:00Z", outcome="rpc")  # 10:00 EST on the 30th
     state = state_of(tmp_path, b)
     later_today = ask(state, at="2026-11-30T19:00:00Z")
     assert later_today["rule"] == "US-COOL-OFF"
@@ -118,13 +106,13 @@ def test_a_conversation_starts_a_cool_off_that_counts_its_day_as_day_one(tmp_pat
 def test_cn_allows_three_conversations_a_day_then_refuses(tmp_path):
     b = PortfolioBuilder().debtor(1, dpd=5)
     for i in range(3):
-        call(b, i, f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc", channel="robot_call")
+        b.attempt(f"T{i}", f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc", channel="robot_call")
     answer = ask(state_of(tmp_path, b), at="2026-11-30T06:00:00Z")
     assert answer["rule"] == "CN-3-CONVERSATIONS"
     assert answer["next_allowed_at"] == utc("2026-12-01T00:00:00Z")  # 08:00 Shanghai
     b2 = PortfolioBuilder().debtor(1, dpd=5)
     for i in range(2):
-        call(b2, i, f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc")
+        b2.attempt(f"T{i}", f"2026-11-30T0{2 + i}:00:00Z", outcome="rpc")
     assert ask(state_of(tmp_path / "b2", b2), at="2026-11-30T06:00:00Z")["allowed"]
 
 
@@ -132,7 +120,7 @@ def test_gb_abandoned_call_rests_the_number_72_hours_unless_an_agent_is_reserved
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="GB", timezone="Europe/London", phone="+447911123456"
     )
-    call(b, 0, "2026-11-29T10:00:00Z", outcome="abandoned")
+    b.attempt(f"T{0}", "2026-11-29T10:00:00Z", outcome="abandoned")
     state = state_of(tmp_path, b)
     answer = ask(state, at="2026-11-30T10:00:00Z")
     assert answer["rule"] == "GB-ABANDONED-72H"
@@ -148,7 +136,7 @@ def test_emergency_contact_only_once_the_debtor_is_unreachable(tmp_path):
         "THIRD-PARTY-GATE"
     )
     for i in range(3):
-        call(b, i, f"2026-11-2{5 + i}T03:00:00Z")
+        b.attempt(f"T{i}", f"2026-11-2{5 + i}T03:00:00Z")
     assert ask(state_of(tmp_path / "b", b), contact="E1", at="2026-11-30T03:00:00Z")["allowed"]
     # A refusal by the contact is final.
     b.tables["contacts"][-1]["refused_at"] = "2026-11-28T00:00:00Z"
@@ -218,7 +206,7 @@ def test_a_rest_counts_only_events_before_the_instant_asked(tmp_path):
     b = PortfolioBuilder().debtor(
         1, dpd=5, country="GB", timezone="Europe/London", phone="+447911123456"
     )
-    call(b, 0, "2026-11-30T12:00:00Z", outcome="machine")
+    b.attempt(f"T{0}", "2026-11-30T12:00:00Z", outcome="machine")
     state = state_of(tmp_path, b)
     assert ask(state, at="2026-11-30T11:00:00Z")["allowed"]
     after = ask(state, at="2026-11-30T13:00:00Z")
@@ -230,23 +218,16 @@ def test_a_rest_counts_only_events_before_the_instant_asked(tmp_path):
 def test_seven_in_seven_counts_per_debt(tmp_path):
     # Eight calls in the week, four about each of two debts: each debt is under its cap.
     b = us_debtor(timezone="America/New_York")
-    b.add(
-        "accounts",
-        account_id="A2",
-        customer_id="C00001",
-        product="bnpl",
-        currency="USD",
-        overdue_amount=50.0,
-        outstanding_balance=50.0,
-        due_date="2026-11-20",
-    )
+    b.account(1, "A2", due_date="2026-11-20", currency="USD")
     for i in range(8):
-        call(b, i, f"2026-11-2{4 + i % 6}T15:{i:02d}:00Z", account="A00001" if i % 2 else "A2")
+        b.attempt(
+            f"T{i}", f"2026-11-2{4 + i % 6}T15:{i:02d}:00Z", account="A00001" if i % 2 else "A2"
+        )
     answers = check_one(state_of(tmp_path, b), "P00001", utc("2026-11-30T15:00:00Z")).to_dicts()
     assert [(a["account_id"], a["allowed"]) for a in answers] == [("A00001", True), ("A2", True)]
     # Three more calls about A2 make seven there: A2 is refused, A00001 is not.
     for i in range(8, 11):
-        call(b, i, f"2026-11-29T1{i - 6}:00:00Z", account="A2")
+        b.attempt(f"T{i}", f"2026-11-29T1{i - 6}:00:00Z", account="A2")
     answers = check_one(
         state_of(tmp_path / "more", b), "P00001", utc("2026-11-30T15:00:00Z")
     ).to_dicts()
@@ -261,8 +242,8 @@ def test_a_massachusetts_customer_gets_the_state_overlay_on_top_of_reg_f(tmp_pat
         b.tables["customers"][-1]["region"] = region
     b.tables["contacts"][-1]["value"] = "+12127360124"
     for n in (1, 2):
-        call(b, f"{n}a", "2026-11-27T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
-        call(b, f"{n}b", "2026-11-28T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
+        b.attempt(f"T{n}a", "2026-11-27T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
+        b.attempt(f"T{n}b", "2026-11-28T15:00:00Z", contact=f"P{n:05d}", account=f"A{n:05d}")
     state = state_of(tmp_path, b)
     boston = ask(state, contact="P00001", at="2026-11-30T15:00:00Z")
     assert boston["rule"] == "US-MA-2IN7"

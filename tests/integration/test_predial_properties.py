@@ -17,11 +17,12 @@ from arrears.contract.load import load_portfolio
 from arrears.strategy.load import load_strategy_text
 from property_portfolios import (
     FAILED,
+    RUN_DATES,
     VOICE,
     build,
     callee,
-    debtor,
     events,
+    portfolios,
     talked,
 )
 
@@ -133,10 +134,8 @@ def check_allowed(p: dict, answer: dict, house: dict, run_date: date) -> None:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    people=st.lists(st.integers(1, 10_000), min_size=1, max_size=5, unique=True).flatmap(
-        lambda ids: st.tuples(*[debtor(n, actives=30) for n in ids])
-    ),
-    run_date=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+    people=portfolios(actives=30, most=5),
+    run_date=RUN_DATES,
     house=HOUSE,
     asked=st.lists(
         st.tuples(
