@@ -23,7 +23,17 @@ import yaml
 
 from arrears.strategy.ast import Node
 from arrears.strategy.diagnostics import Diagnostic, StrategyError
-from arrears.strategy.model import Arm, Bucket, Experiment, Mark, Segment, Step, Strategy
+from arrears.strategy.model import (
+    EXITS,
+    Arm,
+    Assign,
+    Bucket,
+    Experiment,
+    Mark,
+    Segment,
+    Step,
+    Strategy,
+)
 from arrears.strategy.parse import ConditionError, parse_condition
 from arrears.strategy.yamlpos import flat_marks, mark_of, node_at, scalar_mark
 
@@ -216,8 +226,63 @@ class _Builder:
         steps = tuple(
             self.step(step, segment_id, i, [*path, "steps", i])
             for i, step in enumerate(seg["steps"])
+            if "channel" in step
         )
-        return Segment(segment_id, when, when_ast, steps, marks[""].line, MappingProxyType(marks))
+        assignments = tuple(
+            self.assign(step, segment_id, i, [*path, "steps", i])
+            for i, step in enumerate(seg["steps"])
+            if "assign" in step
+        )
+        return Segment(
+            segment_id,
+            when,
+            when_ast,
+            steps,
+            assignments,
+            line=marks[""].line,
+            marks=MappingProxyType(marks),
+        )
+
+    def assign(
+        self, step: Mapping[str, Any], segment_id: str, index: int, path: list[Any]
+    ) -> Assign:
+        _, node = node_at(self.root, path)
+        marks = flat_marks(node)
+        when, when_ast, when_mark = self.condition(step.get("when"), [*path, "when"])
+        if "when" in step:
+            marks["when"] = when_mark
+        spec: Mapping[str, Any] = step["assign"]
+        value, value_ast, value_mark = self.condition(spec.get("value"), [*path, "assign", "value"])
+        if "value" in spec:
+            marks["assign/value"] = value_mark
+        teams = spec["teams"]
+        days = step.get("days") or [0]
+        return Assign(
+            step=str(step.get("id", f"{segment_id}.{index + 1}")),
+            segment=segment_id,
+            to=str(spec["to"]),
+            teams=(str(teams),) if isinstance(teams, str) else tuple(str(t) for t in teams),
+            from_dpd=int(spec.get("from_dpd", min(int(d) for d in days))),
+            mode=str(spec.get("mode", "dispatch")),
+            dispatch_share=float(spec.get("dispatch_share", 0.3)),
+            value=value,
+            value_ast=value_ast,
+            skills=tuple(str(x) for x in spec.get("skills", ())),
+            skills_from=tuple(str(x) for x in spec.get("skills_from", ())),
+            language=bool(spec.get("language", True)),
+            contacts_per_case=float(spec.get("contacts_per_case", 8)),
+            lift=MappingProxyType({str(k): float(v) for k, v in (spec.get("lift") or {}).items()}),
+            rotate_after_days=_opt_int(spec.get("rotate_after_days")),
+            rotate_no_rpc_days=_opt_int(spec.get("rotate_no_rpc_days")),
+            recall_after_days=_opt_int(spec.get("recall_after_days")),
+            replace=bool(spec.get("replace", False)),
+            handoff=_opt_str(spec.get("handoff")),
+            exits=tuple(str(x) for x in spec.get("exit", EXITS)),
+            when=when,
+            when_ast=when_ast,
+            line=marks[""].line,
+            marks=MappingProxyType(marks),
+        )
 
     def step(self, step: Mapping[str, Any], segment_id: str, index: int, path: list[Any]) -> Step:
         _, node = node_at(self.root, path)

@@ -84,6 +84,46 @@ class Step:
     marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
 
+ASSIGN_TO: tuple[str, ...] = ("team", "robot", "agency")
+ASSIGN_MODES: tuple[str, ...] = ("dispatch", "pool", "hybrid")
+EXITS: tuple[str, ...] = ("paid", "settled", "promise", "dispute", "hold")
+
+
+@dataclass(frozen=True)
+class Assign:
+    """A step's `assign` block: who may own the case, how it is given, when it moves on.
+
+    The case is wanted by the step from `from_dpd` on while the account is in the segment, the
+    step's `when` holds and none of `exits` applies. `value` (an expression, None for the
+    default) is the expected recovery the optimizer ranks by.
+    """
+
+    step: str
+    segment: str
+    to: str
+    teams: tuple[str, ...]
+    from_dpd: int = 0
+    mode: str = "dispatch"
+    dispatch_share: float = 0.3
+    value: str | None = None
+    value_ast: Node | None = None
+    skills: tuple[str, ...] = ()
+    skills_from: tuple[str, ...] = ()
+    language: bool = True
+    contacts_per_case: float = 8.0
+    lift: Mapping[str, float] = field(default_factory=_empty)
+    rotate_after_days: int | None = None
+    rotate_no_rpc_days: int | None = None
+    recall_after_days: int | None = None
+    replace: bool = False
+    handoff: str | None = None
+    exits: tuple[str, ...] = EXITS
+    when: str | None = None
+    when_ast: Node | None = None
+    line: int = field(default=0, compare=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Segment:
     """Segments are ordered: an account belongs to the first whose `when` holds."""
@@ -92,6 +132,7 @@ class Segment:
     when: str | None
     when_ast: Node | None
     steps: tuple[Step, ...]
+    assignments: tuple[Assign, ...] = ()
     line: int = field(default=0, compare=False)
     marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
 
@@ -152,4 +193,8 @@ class Strategy:
         return tuple(a.id for a in self.experiment.arms)
 
     def steps(self) -> tuple[Step, ...]:
+        """The contact steps (a step that only assigns is in `assignments`)."""
         return tuple(step for segment in self.segments for step in segment.steps)
+
+    def assignments(self) -> tuple[Assign, ...]:
+        return tuple(a for segment in self.segments for a in segment.assignments)

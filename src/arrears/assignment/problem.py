@@ -1,0 +1,124 @@
+"""The dispatch problem in arrays, and what a solution is worth.
+
+A *unit* is one customer's wanted accounts (a customer's accounts always go to one owner); its
+`weight` is its number of accounts, the measure of every capacity. A *class* is the set of units
+that may go to the same owners (same teams, skills and language). An *owner* is an agent, or a
+robot / agency team that holds cases itself. Working unit u by owner o is worth
+
+    net(u, o) = value[u] × keep[team(o)] − weight[u] × cost[team(o)]
+
+where `keep` is the share of the expected value that team recovers and keeps (lift × (1 −
+commission)) and `cost` the cost of working one account (cost per contact × contacts per case).
+Every solver (flow, greedy, round-robin) takes a `Problem` and returns an owner per unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+NONE = -1
+
+
+@dataclass(frozen=True)
+class Problem:
+    value: np.ndarray  # float64 per unit: expected recovery of the whole unit
+    weight: np.ndarray  # int64 per unit: accounts
+    unit_class: np.ndarray  # int64 per unit
+    exclude: np.ndarray  # int64 per unit: an owner it must not go to (rotation), NONE if none
+    arc_class: np.ndarray  # eligibility: class arc_class[i] may go to owner arc_owner[i]
+    arc_owner: np.ndarray
+    owner_team: np.ndarray  # int64 per owner
+    capacity: np.ndarray  # int64 per owner: accounts it may still take
+    team_keep: np.ndarray  # float64 per team
+    team_cost: np.ndarray  # float64 per team: cost per account
+
+    @property
+    def units(self) -> int:
+        return int(self.value.size)
+
+    @property
+    def owners(self) -> int:
+        return int(self.owner_team.size)
+
+    def net(self, units: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        team = self.owner_team[owners]
+        return self.value[units] * self.team_keep[team] - self.weight[units] * self.team_cost[team]
+
+    def eligible_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(class, team) pairs that have at least one eligible owner, sorted by class then team."""
+        pairs = np.unique(
+            np.stack([self.arc_class, self.owner_team[self.arc_owner]], axis=1), axis=0
+        )
+        if pairs.size == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Solution:
+    owner: np.ndarray  # int64 per unit, NONE when unassigned
+    solver: str
+    bound: float | None = None  # the LP relaxation's optimum, when the solver computes it
+    seconds: float = 0.0
+
+    def objective(self, problem: Problem) -> float:
+        held = np.flatnonzero(self.owner != NONE)
+        return float(problem.net(held, self.owner[held]).sum())
+
+    def recovery(self, problem: Problem) -> float:
+        """Expected recovery kept (before cost) of the assigned units."""
+        held = np.flatnonzero(self.owner != NONE)
+        return float(
+            (problem.value[held] * problem.team_keep[problem.owner_team[self.owner[held]]]).sum()
+        )
+
+
+def violations(problem: Problem, owner: np.ndarray) -> list[str]:
+    """What a solution breaks: capacity, eligibility or exclusion (empty when none)."""
+    out: list[str] = []
+    held = np.flatnonzero(owner != NONE)
+    load = np.bincount(owner[held], weights=problem.weight[held], minlength=problem.owners)
+    for o in np.flatnonzero(load > problem.capacity):
+        out.append(f"owner {o} holds {int(load[o])} accounts, capacity {problem.capacity[o]}")
+    allowed = set(zip(problem.arc_class.tolist(), problem.arc_owner.tolist(), strict=True))
+    for u in held:
+        if (int(problem.unit_class[u]), int(owner[u])) not in allowed:
+            out.append(f"unit {u} (class {problem.unit_class[u]}) is not eligible for {owner[u]}")
+        if owner[u] == problem.exclude[u]:
+            out.append(f"unit {u} went back to the owner it rotates away from ({owner[u]})")
+    return out
+
+
+def without_exclusions(problem: Problem) -> Problem:
+    """The same problem with each (class, excluded owner) made a class of its own.
+
+    A rotating unit may go to any owner of its class but the one it leaves; as a class of its
+    own, that rule is part of the eligibility a solver sees, and `exclude` is no longer needed.
+    """
+    rotating = np.flatnonzero(problem.exclude != NONE)
+    if rotating.size == 0:
+        return problem
+    n_classes = int(max(problem.unit_class.max(initial=-1), problem.arc_class.max(initial=-1)))
+    n_classes += 1
+    key = problem.unit_class[rotating] * problem.owners + problem.exclude[rotating]
+    keys, new_of = np.unique(key, return_inverse=True)
+    base, excluded = keys // problem.owners, keys % problem.owners
+    order = np.argsort(problem.arc_class, kind="stable")
+    arc_class, arc_owner = problem.arc_class[order], problem.arc_owner[order]
+    edges = np.searchsorted(arc_class, np.arange(n_classes + 1))
+    count = edges[base + 1] - edges[base]
+    new_class = np.repeat(np.arange(keys.size), count)
+    at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    owner = arc_owner[np.repeat(edges[base], count) + at]
+    keep = owner != excluded[new_class]
+    unit_class = problem.unit_class.copy()
+    unit_class[rotating] = n_classes + new_of
+    return replace(
+        problem,
+        unit_class=unit_class,
+        exclude=np.full(problem.units, NONE, dtype=np.int64),
+        arc_class=np.concatenate([problem.arc_class, n_classes + new_class[keep]]),
+        arc_owner=np.concatenate([problem.arc_owner, owner[keep]]),
+    )
