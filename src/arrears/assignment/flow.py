@@ -38,10 +38,8 @@ def solve_flow(given: Problem) -> Solution:
     pair = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     pair += np.repeat(first[problem.unit_class], count)
     weight = problem.weight[unit]
-    per_account = (
-        problem.value[unit] * problem.team_keep[pair_team[pair]] / weight
-        - problem.team_cost[pair_team[pair]]
-    )
+    at = (pair_class[pair], pair_team[pair])
+    per_account = problem.value[unit] * problem.keep[at] / weight - problem.cost[at]
     keep = per_account > 0
     unit, pair, weight, per_account = unit[keep], pair[keep], weight[keep], per_account[keep]
 
@@ -120,7 +118,7 @@ def solve_flow(given: Problem) -> Solution:
 
 def _pair_of_arcs(problem: Problem, pair_class: np.ndarray, pair_team: np.ndarray) -> np.ndarray:
     """For each eligibility arc, the index of its (class, team) pair."""
-    n_teams = int(problem.team_keep.size)
+    n_teams = int(problem.keep.shape[1])
     key = pair_class * n_teams + pair_team
     arc_key = problem.arc_class * n_teams + problem.owner_team[problem.arc_owner]
     at = np.searchsorted(key, arc_key)

@@ -47,8 +47,7 @@ def place(problem: Problem, owner: np.ndarray, order: np.ndarray) -> np.ndarray:
         if not ok.any():
             continue
         cand = candidates[ok]
-        team = problem.owner_team[cand]
-        net = problem.value[u] * problem.team_keep[team] - w * problem.team_cost[team]
+        net = problem.net(np.full(cand.size, u), cand)
         best = net.max()
         if best <= 0:
             continue

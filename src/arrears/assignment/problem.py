@@ -5,10 +5,11 @@ A *unit* is one customer's wanted accounts (a customer's accounts always go to o
 that may go to the same owners (same teams, skills and language). An *owner* is an agent, or a
 robot / agency team that holds cases itself. Working unit u by owner o is worth
 
-    net(u, o) = value[u] × keep[team(o)] − weight[u] × cost[team(o)]
+    net(u, o) = value[u] × keep[class(u), team(o)] − weight[u] × cost[class(u), team(o)]
 
 where `keep` is the share of the expected value that team recovers and keeps (lift × (1 −
-commission)) and `cost` the cost of working one account (cost per contact × contacts per case).
+commission)) and `cost` the cost of working one account (cost per contact × contacts per case);
+both are per class because the strategy step behind a class sets lift and contacts.
 Every solver (flow, greedy, round-robin) takes a `Problem` and returns an owner per unit.
 """
 
@@ -31,8 +32,8 @@ class Problem:
     arc_owner: np.ndarray
     owner_team: np.ndarray  # int64 per owner
     capacity: np.ndarray  # int64 per owner: accounts it may still take
-    team_keep: np.ndarray  # float64 per team
-    team_cost: np.ndarray  # float64 per team: cost per account
+    keep: np.ndarray  # float64 [class, team]
+    cost: np.ndarray  # float64 [class, team]: cost per account
 
     @property
     def units(self) -> int:
@@ -43,8 +44,8 @@ class Problem:
         return int(self.owner_team.size)
 
     def net(self, units: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        team = self.owner_team[owners]
-        return self.value[units] * self.team_keep[team] - self.weight[units] * self.team_cost[team]
+        at = (self.unit_class[units], self.owner_team[owners])
+        return self.value[units] * self.keep[at] - self.weight[units] * self.cost[at]
 
     def eligible_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(class, team) pairs that have at least one eligible owner, sorted by class then team."""
@@ -70,9 +71,8 @@ class Solution:
     def recovery(self, problem: Problem) -> float:
         """Expected recovery kept (before cost) of the assigned units."""
         held = np.flatnonzero(self.owner != NONE)
-        return float(
-            (problem.value[held] * problem.team_keep[problem.owner_team[self.owner[held]]]).sum()
-        )
+        at = (problem.unit_class[held], problem.owner_team[self.owner[held]])
+        return float((problem.value[held] * problem.keep[at]).sum())
 
 
 def violations(problem: Problem, owner: np.ndarray) -> list[str]:
@@ -115,8 +115,11 @@ def without_exclusions(problem: Problem) -> Problem:
     keep = owner != excluded[new_class]
     unit_class = problem.unit_class.copy()
     unit_class[rotating] = n_classes + new_of
+    rows = np.concatenate([np.arange(problem.keep.shape[0]), base])
     return replace(
         problem,
+        keep=problem.keep[rows],
+        cost=problem.cost[rows],
         unit_class=unit_class,
         exclude=np.full(problem.units, NONE, dtype=np.int64),
         arc_class=np.concatenate([problem.arc_class, n_classes + new_class[keep]]),

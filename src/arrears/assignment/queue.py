@@ -1,0 +1,130 @@
+"""Which accounts the strategy wants assigned today, to which step, at what value — and why not.
+
+An account is *wanted* by the first `assign` step of its segment whose start (`from_dpd`) and
+`when` hold, unless one of that step's exits applies: paid (nothing overdue), settled, an open
+promise, a dispute, a hold. The exit that applies is the reason a held case leaves its owner.
+All of it is one vectorized pass over the planner's account frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from arrears.assignment.owners import primary_language
+from arrears.exprs import first_of
+from arrears.strategy.check import contract_columns
+from arrears.strategy.compile_polars import condition_expr, to_polars
+from arrears.strategy.model import Assign, Strategy
+
+HOLD_STATUSES: tuple[str, ...] = (
+    "legal_hold",
+    "bankruptcy",
+    "deceased",
+    "cease_contact",
+    "attorney",
+)
+
+# Recovery rate by dpd when a step gives no `value`: a falling curve of the usual shape
+# (early buckets recover most, write-off debt little); a scored portfolio should say `value:`.
+DEFAULT_RATES: tuple[tuple[int, float], ...] = ((30, 0.6), (60, 0.35), (90, 0.2), (180, 0.1))
+LATE_RATE = 0.03
+
+WANTED_COLUMNS: dict[str, pl.DataType] = {
+    "account_id": pl.String(),
+    "customer_id": pl.String(),
+    "assign_step": pl.String(),  # the step that wants it (null: none)
+    "exit": pl.String(),  # why it is not wanted although a step matched (null: wanted or none)
+    "value": pl.Float64(),
+    "needs": pl.List(pl.String()),  # skill tags the owner must have
+    "language": pl.String(),  # primary subtag the owner must speak (null: any)
+}
+
+
+def default_value() -> pl.Expr:
+    dpd, overdue = pl.col("dpd"), pl.col("overdue_amount").cast(pl.Float64)
+    rate = first_of([(dpd <= limit, pl.lit(r)) for limit, r in DEFAULT_RATES], pl.lit(LATE_RATE))
+    return overdue * rate
+
+
+def exit_exprs(columns: Mapping[str, pl.DataType]) -> dict[str, pl.Expr]:
+    """By exit name, the condition under which a case leaves the queue."""
+    status = pl.col("status")
+    promise = pl.col("has_open_promise") if "has_open_promise" in columns else pl.lit(False)
+    return {
+        "paid": pl.col("overdue_amount") <= 0,
+        "settled": status == "settled",
+        "promise": promise.fill_null(False),
+        "dispute": status == "dispute",
+        "hold": status.is_in(HOLD_STATUSES),
+    }
+
+
+EXIT_TEXT: dict[str, str] = {
+    "paid": "paid: nothing overdue",
+    "settled": "settled",
+    "promise": "promise to pay open",
+    "dispute": "in dispute",
+    "hold": "on hold",
+}
+
+
+def wanted(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+    """One row per account: its assign step, exit, value and what its owner needs."""
+    steps = strategy.assignments()
+    schema = {**contract_columns(), **dict(accounts.schema)}
+    matches = [(_matches(a, schema), a) for a in steps]
+    step = first_of([(m, pl.lit(a.step)) for m, a in matches], pl.lit(None, dtype=pl.String))
+    exits = exit_exprs(schema)
+    exit_first = first_of(
+        [(m, _exit_for(a, exits)) for m, a in matches], pl.lit(None, dtype=pl.String)
+    )
+    value = first_of([(m, _value(a, schema)) for m, a in matches], pl.lit(None, dtype=pl.Float64))
+    needs = first_of([(m, _needs(a)) for m, a in matches], pl.lit([], dtype=pl.List(pl.String)))
+    language = first_of(
+        [(m, _language(a, schema)) for m, a in matches], pl.lit(None, dtype=pl.String)
+    )
+    return accounts.select(
+        "account_id",
+        "customer_id",
+        step.alias("assign_step"),
+        exit_first.alias("exit"),
+        value.cast(pl.Float64).alias("value"),
+        needs.alias("needs"),
+        language.alias("language"),
+    ).with_columns(
+        pl.when(pl.col("exit").is_null()).then(pl.col("assign_step")).alias("assign_step"),
+        pl.when(pl.col("exit").is_null()).then(pl.col("value")).alias("value"),
+    )
+
+
+def _matches(a: Assign, schema: Mapping[str, pl.DataType]) -> pl.Expr:
+    hit = (pl.col("segment") == a.segment) & (pl.col("dpd") >= a.from_dpd)
+    if a.when_ast is not None:
+        hit = hit & condition_expr(a.when_ast, schema)
+    return hit.fill_null(False)
+
+
+def _exit_for(a: Assign, exits: Mapping[str, pl.Expr]) -> pl.Expr:
+    return first_of(
+        [(exits[name], pl.lit(EXIT_TEXT[name])) for name in a.exits if name in exits],
+        pl.lit(None, dtype=pl.String),
+    )
+
+
+def _value(a: Assign, schema: Mapping[str, pl.DataType]) -> pl.Expr:
+    expr = default_value() if a.value_ast is None else to_polars(a.value_ast, schema)
+    return expr.cast(pl.Float64).fill_null(0.0).clip(lower_bound=0.0)
+
+
+def _needs(a: Assign) -> pl.Expr:
+    parts = [pl.lit(list(a.skills), dtype=pl.List(pl.String))]
+    parts += [pl.concat_list(pl.col(c).cast(pl.String)) for c in a.skills_from]
+    return pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
+
+
+def _language(a: Assign, schema: Mapping[str, pl.DataType]) -> pl.Expr:
+    if not a.language or "language" not in schema:
+        return pl.lit(None, dtype=pl.String)
+    return primary_language(pl.col("language").cast(pl.String))
