@@ -93,12 +93,10 @@ def held_cases(cases: pl.DataFrame | None, owners: pl.DataFrame, run_date: date)
     )
 
 
-def units_of(wanted: pl.DataFrame, accounts: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
+def units_of(wanted: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
     """Wanted accounts grouped by customer, under the step of the customer's worst account."""
-    rows = (
-        wanted.filter(pl.col("assign_step").is_not_null())
-        .join(accounts.select("account_id", "dpd", "days_since_rpc"), on="account_id")
-        .join(steps.select("assign_step", "step_order"), on="assign_step")
+    rows = wanted.filter(pl.col("assign_step").is_not_null()).join(
+        steps.select("assign_step", "step_order"), on="assign_step"
     )
     return (
         rows.sort(

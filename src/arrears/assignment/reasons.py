@@ -24,11 +24,9 @@ def owner_load(frame: pl.DataFrame, owners: int) -> np.ndarray:
     return np.bincount(ix, weights=weight, minlength=owners).astype(np.int64)
 
 
-def release_reasons(released: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+def release_reasons(released: pl.DataFrame) -> pl.DataFrame:
     """Held accounts no step wants any more: the exit that applies, or the step that ended."""
-    return released.join(
-        accounts.select("account_id", "customer_id", "segment", "dpd"), on="account_id"
-    ).select(
+    return released.select(
         "account_id",
         "customer_id",
         pl.col("holder").alias("previous_owner"),

@@ -60,6 +60,19 @@ class AssignResult:
     stats: dict[str, float | int | str | None] = field(default_factory=dict)
 
 
+def wanted_rows(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+    """Per account, what the assignment needs of it: row-local, so shards can compute it."""
+    columns = ["segment", "dpd", "days_since_rpc"]
+    facts = accounts.select(
+        "account_id",
+        *[
+            pl.col(c) if c in accounts.columns else pl.lit(None, dtype=pl.Int32).alias(c)
+            for c in columns
+        ],
+    )
+    return wanted(accounts, strategy).join(facts, on="account_id", how="left")
+
+
 def assign_cases(
     accounts: pl.DataFrame,
     strategy: Strategy,
@@ -68,6 +81,19 @@ def assign_cases(
     solver: str = "flow",
 ) -> AssignResult | None:
     """None when the strategy assigns nothing."""
+    if not strategy.assignments():
+        return None
+    return assign_wanted(wanted_rows(accounts, strategy), strategy, tables, run_date, solver)
+
+
+def assign_wanted(
+    want: pl.DataFrame,
+    strategy: Strategy,
+    tables: Mapping[str, pl.DataFrame | None],
+    run_date: date,
+    solver: str = "flow",
+) -> AssignResult | None:
+    """The assignment of every account of `want` (from `wanted_rows`, all shards together)."""
     steps = steps_table(strategy)
     if steps.is_empty():
         return None
@@ -76,14 +102,12 @@ def assign_cases(
         .with_row_index("owner_ix")
         .with_columns(pl.col("owner_ix").cast(pl.Int64))
     )
-    want = wanted(accounts, strategy)
-    known = accounts.select("account_id")
+    known = want.select("account_id")
     held = held_cases(tables.get("cases"), owners, run_date).join(known, on="account_id")
     releases = release_reasons(
         held.join(want, on="account_id", how="left").filter(pl.col("assign_step").is_null()),
-        accounts,
     )
-    units = with_holders(units_of(want, accounts, steps), held, steps)
+    units = with_holders(units_of(want, steps), held, steps)
     units = units.with_columns(
         pl.col("unit_value")
         .rank("ordinal", descending=True)
@@ -159,7 +183,7 @@ def _keeps(keeps: pl.DataFrame, capacity: np.ndarray) -> tuple[pl.DataFrame, pl.
         .drop("_cum")
         .with_columns(
             pl.col("holder_ix").alias("owner_ix"),
-            pl.when(pl.col("holder") == pl.col("holder_team"))
+            pl.when((pl.col("holder") == pl.col("holder_team")) & (pl.col("to") == "team"))
             .then(pl.lit("pool"))
             .otherwise(pl.lit("keep"))
             .alias("assign_mode"),
@@ -302,4 +326,22 @@ def _owner_table(assignments: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFram
         )
         .join(load, on="owner", how="left")
         .with_columns(pl.col("accounts").fill_null(0), pl.col("expected_value").fill_null(0.0))
+    )
+
+
+OWNED_CHANNELS: tuple[str, ...] = ("human_call", "visit")
+"""Channels worked by the case's owner: their actions carry it."""
+
+
+def with_owners(actions: pl.DataFrame, assignment: AssignResult | None) -> pl.DataFrame:
+    """`actions` with `owner`: the case's owner on human calls and visits, else null."""
+    if assignment is None or assignment.assignments.is_empty():
+        return actions.with_columns(pl.lit(None, dtype=pl.String).alias("owner"))
+    owners = assignment.assignments.select("account_id", pl.col("owner").alias("_owner"))
+    return (
+        actions.join(owners, on="account_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("channel").is_in(OWNED_CHANNELS)).then(pl.col("_owner")).alias("owner")
+        )
+        .drop("_owner")
     )

@@ -112,13 +112,22 @@ def plan(
             min=1, help="Plan in this many customer shards (default: one per 2 M accounts)."
         ),
     ] = None,
+    solver: Annotated[
+        str,
+        typer.Option(help="Assignment back end: flow (optimizer), milp, greedy, round_robin."),
+    ] = "flow",
 ) -> None:
-    """Plan one day: actions, blocked contacts, rejects and a manifest."""
+    """Plan one day: actions, blocked contacts, assignments, rejects and a manifest."""
+    from arrears.assignment.solvers import SOLVERS
     from arrears.planning.run import run_plan
 
     day = _parse_date(run_date)
+    if solver not in SOLVERS:
+        raise _fail_input(f"--solver {solver}: unknown (one of: {', '.join(SOLVERS)})")
     try:
-        outcome = run_plan(data=data, strategy_path=strategy, run_date=day, out=out, shards=shards)
+        outcome = run_plan(
+            data=data, strategy_path=strategy, run_date=day, out=out, shards=shards, solver=solver
+        )
     except ContractError as exc:
         raise _fail_input(str(exc)) from None
     except StrategyError as exc:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 if TYPE_CHECKING:  # imported for types only: `arrears generate` need not load the planner
+    from arrears.assignment.stage import AssignResult
     from arrears.planning.explain import Explanation
     from arrears.planning.run import RunOutcome
 
@@ -95,11 +96,56 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
 
     console.print(counts_table("actions per channel", "channel", by(r.actions, "channel")))
     console.print(counts_table("blocked per rule", "rule", by(r.blocked, "rule")))
+    if r.assignment is not None:
+        assignment_summary(console, r.assignment)
     times = _table("timings", "stage", "seconds")
     for stage, seconds in outcome.timings.items():
         times.add_row(stage, f"{seconds:.2f}")
     console.print(times)
     console.print(f"run folder: [bold]{outcome.out}[/]")
+
+
+def assignment_summary(console: Console, result: AssignResult) -> None:
+    """Who holds the cases after today (分案): by team and mode, what stayed out, the optimizer."""
+    from arrears.assignment.summary import assignment_summary as summarize_assignment
+
+    summary = summarize_assignment(result)
+    a = result.assignments
+    t = _table("assignment: accounts held per team and mode", "team", "mode", "accounts", "value")
+    grouped = (
+        a.group_by("team", "mode")
+        .agg(pl.len().alias("n"), pl.col("value").sum().alias("v"))
+        .sort("team", "mode")
+    )
+    for team, mode, n, v in grouped.iter_rows():
+        t.add_row(team, mode, f"{n:,}", f"{v or 0:,.0f}")
+    console.print(t)
+    console.print(
+        counts_table("unassigned (released, recalled, unplaced)", "kind",
+                     summary["unassigned_by_kind"])
+    )  # fmt: skip
+    opt = summary["optimizer"]
+    if "objective" in opt:
+        share = opt.get("objective_of_bound")
+        console.print(
+            f"optimizer [cyan]{opt['solver']}[/]: {opt['units']:,} customers to place, "
+            f"net expected value {opt['objective']:,.0f}"
+            + (f" = {share:.2%} of the LP bound" if share is not None else "")
+        )
+    fair = summary["fairness"]
+    if fair:
+        f = _table("load balance per team (expected value per agent)", "team", "agents",
+                   "mean", "min", "max", "cv")  # fmt: skip
+        for team, row in fair.items():
+            f.add_row(
+                team,
+                str(row["agents"]),
+                f"{row['value_per_agent_mean']:,.0f}",
+                f"{row['value_per_agent_min']:,.0f}",
+                f"{row['value_per_agent_max']:,.0f}",
+                f"{row['value_per_agent_cv']:.3f}",
+            )
+        console.print(f)
 
 
 def explanation_dict(answer: Explanation) -> dict[str, Any]:

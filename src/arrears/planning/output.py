@@ -21,6 +21,8 @@ from typing import Any
 
 import polars as pl
 
+from arrears.assignment.stage import AssignResult
+from arrears.assignment.summary import assignment_summary
 from arrears.compliance.audit import compliance_kpis
 from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
@@ -55,6 +57,7 @@ class RunRecord:
     account_counts: dict[str, Any]
     checked: int
     inputs: dict[str, dict[str, Any]]
+    assignment: AssignResult | None = None
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -139,6 +142,7 @@ def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
         inputs=input_summary(
             portfolio.files, portfolio.fingerprints, portfolio.rows_read, portfolio.rejects
         ),
+        assignment=result.assignment,
     )
 
 
@@ -170,6 +174,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         "compliance": compliance_kpis(
             actions, record.blocked, record.checked, presets_for(s.jurisdiction, s.house)
         ),
+        "assignment": None if record.assignment is None else assignment_summary(record.assignment),
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,
@@ -200,6 +205,10 @@ def write_run(
             record.accounts.write_parquet(tmp / "accounts.parquet")
         else:  # shard parts, concatenated in order without holding them all in memory
             pl.scan_parquet(record.accounts).sink_parquet(tmp / "accounts.parquet")
+        if record.assignment is not None:
+            record.assignment.assignments.write_parquet(tmp / "assignments.parquet")
+            record.assignment.unassigned.write_parquet(tmp / "unassigned.parquet")
+            record.assignment.owners.sort("owner").write_parquet(tmp / "owners.parquet")
         record.rejects.write_csv(tmp / "rejects.csv")
         (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")
         timings["write"] = round(clock() - started, 4)

@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from arrears.assignment.stage import AssignResult, assign_cases, with_owners
 from arrears.compliance.guard import guard
 from arrears.compliance.hours import PAUSES
 from arrears.compliance.ledger import ledger_of, needed
@@ -45,6 +46,7 @@ class PlanResult:
     blocked: pl.DataFrame
     checked: int  # candidate contacts the guard looked at
     timings: dict[str, float] = field(default_factory=dict)
+    assignment: AssignResult | None = None  # None when the strategy assigns nothing
 
 
 class _Stopwatch:
@@ -101,7 +103,11 @@ def plan_day(
     run_date: date,
     *,
     clock: Callable[[], float] = _time.perf_counter,
+    solver: str = "flow",
+    assign: bool = True,
 ) -> PlanResult:
+    """The plan of `run_date`. `assign=False` leaves assignment to the caller (shards: owners'
+    capacities span the whole book, so the sharded run assigns once over all shards)."""
     watch = _Stopwatch(clock)
     presets = presets_for(strategy.jurisdiction, strategy.house)
     reach = strictest_reach(presets)
@@ -141,7 +147,14 @@ def plan_day(
     actions, refused = choose(checked)
     watch.lap("comply")
 
+    assignment = (
+        assign_cases(accounts, strategy, portfolio.tables, run_date, solver) if assign else None
+    )
+    watch.lap("assign")
+
     actions = _emit_actions(actions, strategy, run_date)
+    if assign:
+        actions = with_owners(actions, assignment)
     blocked = pl.concat(
         [_emit_blocked(refused, strategy, run_date), _no_point(without_point, strategy, run_date)],
         how="vertical",
@@ -155,6 +168,7 @@ def plan_day(
         blocked=blocked,
         checked=checked.height,
         timings=watch.laps,
+        assignment=assignment,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
@@ -70,6 +71,7 @@ def run_plan(
     out: Path,
     shards: int | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    solver: str = "flow",
 ) -> RunOutcome:
     """Plan `run_date` and write the run folder `out`.
 
@@ -82,11 +84,11 @@ def run_plan(
     paths = locate(data)
     count = shards if shards is not None else shard_count(paths)
     if count > 1:
-        return _run_sharded(paths, strategy_path, run_date, out, count, clock, started)
+        return _run_sharded(paths, strategy_path, run_date, out, count, clock, started, solver)
     portfolio = load_portfolio(data, paths)
     loaded = clock()
     strategy = checked_strategy(strategy_path, portfolio)
-    result = plan_day(portfolio, strategy, run_date, clock=clock)
+    result = plan_day(portfolio, strategy, run_date, clock=clock, solver=solver)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
     record = record_of(result, portfolio)
     written = write_run(out, record, timings, clock=clock, started_at=started)
@@ -101,6 +103,7 @@ def _run_sharded(
     count: int,
     clock: Callable[[], float],
     started: float,
+    solver: str,
 ) -> RunOutcome:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,6 +115,9 @@ def _run_sharded(
         actions, blocked, rejects, counts, parts = [], [], [], [], []
         rows_read: dict[str, int] = {}
         checked = 0
+        wanted: list[pl.DataFrame] = []
+        staff: dict[str, pl.DataFrame | None] = {"teams": None, "agents": None}
+        cases: list[pl.DataFrame] = []
         for index in range(count):
             lap = clock()
             clean, shard_rejects, rows = validate_all(
@@ -123,7 +129,15 @@ def _run_sharded(
             _add(timings, "load_validate", clock() - lap)
             if index == 0:
                 strategy = checked_strategy(strategy_path, portfolio)
-            result = plan_day(portfolio, strategy, run_date, clock=clock)
+            result = plan_day(portfolio, strategy, run_date, clock=clock, assign=False)
+            lap = clock()
+            if strategy.assignments():  # owners span shards: assign once, below
+                wanted.append(wanted_rows(result.accounts, strategy))
+                for name in staff:
+                    staff[name] = staff[name] if staff[name] is not None else clean.get(name)
+                if clean.get("cases") is not None:
+                    cases.append(clean["cases"])
+            _add(timings, "assign", clock() - lap)
             for stage, seconds in result.timings.items():
                 _add(timings, stage, seconds)
             part = work / f"accounts-{index:04d}.parquet"
@@ -138,16 +152,24 @@ def _run_sharded(
                 rows_read[name] = rows_read.get(name, 0) + n
             del portfolio, result, clean
         all_rejects = sort_rejects(rejects)
+        lap = clock()
+        assignment = None
+        if wanted:
+            tables = {**staff, "cases": pl.concat(cases) if cases else None}
+            assignment = assign_wanted(pl.concat(wanted), strategy, tables, run_date, solver)
+        all_actions = with_owners(pl.concat(actions), assignment).sort("action_id")
+        _add(timings, "assign", clock() - lap)
         record = RunRecord(
             run_date=run_date,
             strategy=strategy,
-            actions=pl.concat(actions).sort("action_id"),
+            actions=all_actions,
             blocked=pl.concat(blocked).sort("action_id"),
             rejects=all_rejects,
             accounts=parts,
             account_counts=merge_account_counts(counts),
             checked=checked,
             inputs=input_summary(inputs.files, inputs.fingerprints(), rows_read, all_rejects),
+            assignment=assignment,
         )
         written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, count)
