@@ -138,7 +138,10 @@ def assign_wanted(
         .alias("exclude_owner"),
     )
     solution = None
-    dispatched = need.clear()
+    dispatched = need.clear().with_columns(
+        pl.lit(None, dtype=pl.Int64).alias("owner_ix"),
+        *[pl.lit(None, dtype=pl.String).alias(c) for c in ("assign_mode", "reason", "kind")],
+    )
     if need.height:
         built = build(need, owners, room, strategy)
         solution = solve(built.problem, solver)
