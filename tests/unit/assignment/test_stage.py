@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import polars as pl
 import pytest
+
 from staff import RUN_DATE, Book, owner_of, reason_of, strategy
 
 DISPATCH = """
