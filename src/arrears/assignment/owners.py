@@ -17,6 +17,7 @@ OWNER_COLUMNS: dict[str, pl.DataType] = {
     "skills": pl.List(pl.String()),
     "languages": pl.List(pl.String()),
     "capacity": pl.Int64(),  # accounts; null = no limit
+    "minutes": pl.Int64(),  # talk minutes a day (agents); null = not limited by time
     "active": pl.Boolean(),
     "cost_per_contact": pl.Float64(),
     "commission_rate": pl.Float64(),
@@ -61,6 +62,7 @@ def owners_frame(teams: pl.DataFrame | None, agents: pl.DataFrame | None) -> pl.
         pl.col("team_skills").alias("skills"),
         pl.lit([], dtype=pl.List(pl.String)).alias("languages"),
         pl.col("team_capacity").alias("capacity"),
+        pl.lit(None, dtype=pl.Int64).alias("minutes"),
         pl.lit(True).alias("active"),
         "cost_per_contact",
         "commission_rate",
@@ -82,6 +84,11 @@ def owners_frame(teams: pl.DataFrame | None, agents: pl.DataFrame | None) -> pl.
             .list.sort()
             .alias("languages"),
             pl.col("capacity_cases").cast(pl.Int64).alias("capacity"),
+            (
+                pl.col("capacity_minutes").cast(pl.Int64)
+                if "capacity_minutes" in agents.columns
+                else pl.lit(None, dtype=pl.Int64)
+            ).alias("minutes"),
             pl.col("active").fill_null(True),
             "cost_per_contact",
             "commission_rate",
@@ -92,3 +99,25 @@ def owners_frame(teams: pl.DataFrame | None, agents: pl.DataFrame | None) -> pl.
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select([pl.col(c).cast(t) for c, t in OWNER_COLUMNS.items()])
+
+
+def with_time_limits(owners: pl.DataFrame, minutes_per_case: dict[str, float]) -> pl.DataFrame:
+    """Agents' capacity bounded by their talk minutes: at most minutes / minutes_per_case
+    cases, with `minutes_per_case` by team (the most any step naming the team asks)."""
+    if not minutes_per_case:
+        return owners
+    per_team = pl.DataFrame(
+        {"team_id": list(minutes_per_case), "_per_case": list(minutes_per_case.values())},
+        schema={"team_id": pl.String, "_per_case": pl.Float64},
+    )
+    by_time = (pl.col("minutes") / pl.col("_per_case")).floor().cast(pl.Int64)
+    return (
+        owners.join(per_team, on="team_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.when((pl.col("owner_kind") == "agent") & by_time.is_not_null())
+            .then(pl.min_horizontal(pl.col("capacity"), by_time))
+            .otherwise(pl.col("capacity"))
+            .alias("capacity")
+        )
+        .drop("_per_case")
+    )

@@ -18,7 +18,7 @@ import polars as pl
 
 from arrears.assignment.dispatch import build
 from arrears.assignment.holdings import held_cases, steps_table, units_of, with_holders
-from arrears.assignment.owners import owners_frame
+from arrears.assignment.owners import owners_frame, with_time_limits
 from arrears.assignment.problem import Solution
 from arrears.assignment.queue import wanted
 from arrears.assignment.reasons import dispatch_reasons, owner_load, release_reasons
@@ -98,7 +98,9 @@ def assign_wanted(
     if steps.is_empty():
         return None
     owners = (
-        owners_frame(tables.get("teams"), tables.get("agents"))
+        with_time_limits(
+            owners_frame(tables.get("teams"), tables.get("agents")), minutes_by_team(strategy)
+        )
         .with_row_index("owner_ix")
         .with_columns(pl.col("owner_ix").cast(pl.Int64))
     )
@@ -169,6 +171,16 @@ def assign_wanted(
             classes=built.classes.height,
         )
     return AssignResult(assignments, unassigned, load, solution, stats)
+
+
+def minutes_by_team(strategy: Strategy) -> dict[str, float]:
+    """Per team, the most talk minutes a day a case of any step naming it takes."""
+    out: dict[str, float] = {}
+    for a in strategy.assignments():
+        if a.minutes_per_case is not None:
+            for team in a.teams:
+                out[team] = max(out.get(team, 0.0), a.minutes_per_case)
+    return out
 
 
 def _keeps(keeps: pl.DataFrame, capacity: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:

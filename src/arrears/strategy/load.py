@@ -271,6 +271,7 @@ class _Builder:
             skills_from=tuple(str(x) for x in spec.get("skills_from", ())),
             language=bool(spec.get("language", True)),
             contacts_per_case=float(spec.get("contacts_per_case", 8)),
+            minutes_per_case=_opt_float(spec.get("minutes_per_case")),
             lift=MappingProxyType({str(k): float(v) for k, v in (spec.get("lift") or {}).items()}),
             rotate_after_days=_opt_int(spec.get("rotate_after_days")),
             rotate_no_rpc_days=_opt_int(spec.get("rotate_no_rpc_days")),
@@ -334,6 +335,10 @@ class _Builder:
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _opt_int(value: Any) -> int | None:

@@ -111,6 +111,7 @@ class Assign:
     skills_from: tuple[str, ...] = ()
     language: bool = True
     contacts_per_case: float = 8.0
+    minutes_per_case: float | None = None
     lift: Mapping[str, float] = field(default_factory=_empty)
     rotate_after_days: int | None = None
     rotate_no_rpc_days: int | None = None

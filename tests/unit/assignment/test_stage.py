@@ -275,3 +275,15 @@ def test_an_inactive_agent_holds_nothing_and_its_cases_move() -> None:
     result = book.assign(strategy(DISPATCH))
     assert owner_of(result) == {"a1": "B"}
     assert "A may no longer hold it" in reason_of(result, "a1")
+
+
+def test_talk_minutes_bound_how_many_cases_an_agent_holds() -> None:
+    plan = strategy(
+        DISPATCH.replace("teams: collectors}", "teams: collectors, minutes_per_case: 100}")
+    )
+    book = two_agents(10, 10)  # capacity_minutes 300 each: three cases of 100 minutes
+    for i in range(10):
+        book.account(f"a{i}", overdue=100.0 + i)
+    result = book.assign(plan)
+    assert result.assignments.group_by("owner").len().get_column("len").to_list() == [3, 3]
+    assert result.owners.filter(pl.col("owner_kind") == "agent")["capacity"].to_list() == [3, 3]
