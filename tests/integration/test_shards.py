@@ -108,7 +108,7 @@ def test_three_shards_write_the_same_run_as_one_piece(tmp_path: Path, fmt: str):
 def test_integer_account_ids_are_split_like_text_ones(tmp_path: Path):
     tables = generate_portfolio(accounts=3000, seed=5, country="CN", as_of=RUN_DATE)
     as_int = pl.col("account_id").str.slice(1).cast(pl.Int64)
-    for name in ("accounts", "attempts", "payments", "promises", "cases"):
+    for name in ("accounts", "attempts", "payments", "promises", "cases", "complaints"):
         tables[name] = tables[name].with_columns(as_int)
     data = tmp_path / "data"
     write_portfolio(tables, data, fmt="parquet")

@@ -58,6 +58,7 @@ class AssignResult:
     owners: pl.DataFrame  # per owner: capacity, held accounts, expected value
     solution: Solution | None
     stats: dict[str, float | int | str | None] = field(default_factory=dict)
+    agencies: pl.DataFrame | None = None  # agency performance, once blocked contacts are known
 
 
 def wanted_rows(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:

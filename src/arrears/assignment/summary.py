@@ -70,4 +70,5 @@ def assignment_summary(result: AssignResult) -> dict[str, Any]:
         "owners_full": full.height,
         "optimizer": stats,
         "fairness": fairness(result.owners),
+        "agencies": [] if result.agencies is None else result.agencies.to_dicts(),
     }

@@ -132,6 +132,22 @@ def assignment_summary(console: Console, result: AssignResult) -> None:
             f"net expected value {opt['objective']:,.0f}"
             + (f" = {share:.2%} of the LP bound" if share is not None else "")
         )
+    if result.agencies is not None and result.agencies.height:
+        g = _table("outside agencies (委外)", "agency", "placed", "recovery", "commission",
+                   "complaints /1000", "blocked", "in", "out")  # fmt: skip
+        for row in result.agencies.iter_rows(named=True):
+            rate = row["recovery_rate"]
+            g.add_row(
+                row["agency"],
+                f"{row['placed']:,}",
+                "-" if rate is None else f"{rate:.1%}",
+                f"{row['commission_cost']:,.0f}",
+                "-" if row["complaints_per_1000"] is None else f"{row['complaints_per_1000']:.1f}",
+                f"{row['blocked_today']:,}",
+                f"{row['placed_today']:,}",
+                f"{row['recalled_today']:,}",
+            )
+        console.print(g)
     fair = summary["fairness"]
     if fair:
         f = _table("load balance per team (expected value per agent)", "team", "agents",

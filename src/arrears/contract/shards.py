@@ -27,7 +27,7 @@ ACCOUNTS_PER_SHARD = 2_000_000
 """A shard of this many accounts plans in about 5 GB; the count follows from the input alone,
 so the same inputs always give the same shards and the same files."""
 BY_CUSTOMER = ("customers", "accounts", "contacts")
-BY_ACCOUNT = ("attempts", "payments", "promises", "cases")
+BY_ACCOUNT = ("attempts", "payments", "promises", "cases", "complaints")
 # Tables that are not about customers (teams, agents) stay whole, in the first shard.
 
 

@@ -269,6 +269,19 @@ TABLES: dict[str, Table] = {
             key="account_id",
             foreign_keys=(ForeignKey("account_id", "accounts", "account_id"),),
         ),
+        Table(
+            "complaints",
+            (
+                Column("complaint_id", S),
+                Column("account_id", S),
+                Column("received_at", TS),
+                Column("owner_id", S, required=False, nullable=True),
+                Column("channel", S, required=False, nullable=True, enum=CHANNELS),
+                Column("category", S, required=False, nullable=True),
+            ),
+            key="complaint_id",
+            foreign_keys=(ForeignKey("account_id", "accounts", "account_id"),),
+        ),
     )
 }
 
@@ -283,6 +296,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "teams",
     "agents",
     "cases",
+    "complaints",
 )
 
 ACTION_COLUMNS: tuple[str, ...] = (

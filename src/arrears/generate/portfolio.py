@@ -20,6 +20,7 @@ import polars as pl
 from arrears.contract.tables import LOAD_ORDER
 from arrears.generate._common import EPOCH
 from arrears.generate.accounts import Book, customers_for, generate_accounts
+from arrears.generate.complaints import generate_complaints
 from arrears.generate.contacts import generate_contacts
 from arrears.generate.history import generate_attempts
 from arrears.generate.money import generate_money
@@ -51,7 +52,8 @@ def generate_portfolio(
     """Generate a full portfolio of `accounts` accounts as of the run date `as_of`.
 
     `country` is CN, US, GB or `mixed` (about 60 % CN, 25 % US, 15 % GB). Returns the contract
-    tables (customers, accounts, contacts, attempts, payments, promises, teams, agents, cases)
+    tables (customers, accounts, contacts, attempts, payments, promises, teams, agents, cases,
+    complaints)
     with the contract's column names, order and dtypes. `progress(stage, fraction)` is called
     after each stage.
     """
@@ -117,6 +119,7 @@ def generate_portfolio(
         "teams": staff.teams,
         "agents": staff.agents,
         "cases": staff.cases,
+        "complaints": generate_complaints(rng, staff.cases, as_of_day),
     }
     return {name: tables[name] for name in TABLE_ORDER}
 

@@ -209,6 +209,8 @@ def write_run(
             record.assignment.assignments.write_parquet(tmp / "assignments.parquet")
             record.assignment.unassigned.write_parquet(tmp / "unassigned.parquet")
             record.assignment.owners.sort("owner").write_parquet(tmp / "owners.parquet")
+            if record.assignment.agencies is not None and record.assignment.agencies.height:
+                record.assignment.agencies.write_parquet(tmp / "agencies.parquet")
         record.rejects.write_csv(tmp / "rejects.csv")
         (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")
         timings["write"] = round(clock() - started, 4)

@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from arrears.assignment.agencies import agency_facts, agency_table
 from arrears.assignment.stage import AssignResult, assign_cases, with_owners
 from arrears.compliance.guard import guard
 from arrears.compliance.hours import PAUSES
@@ -159,6 +160,9 @@ def plan_day(
         [_emit_blocked(refused, strategy, run_date), _no_point(without_point, strategy, run_date)],
         how="vertical",
     ).sort("action_id")
+    if assignment is not None:
+        facts = agency_facts(portfolio.tables, blocked)
+        assignment.agencies = agency_table(facts, portfolio.tables.get("teams"), assignment)
     watch.lap("emit")
     return PlanResult(
         run_date=run_date,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from arrears.assignment.agencies import agency_facts, agency_table
 from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
@@ -118,6 +119,7 @@ def _run_sharded(
         wanted: list[pl.DataFrame] = []
         staff: dict[str, pl.DataFrame | None] = {"teams": None, "agents": None}
         cases: list[pl.DataFrame] = []
+        facts: list[pl.DataFrame] = []
         for index in range(count):
             lap = clock()
             clean, shard_rejects, rows = validate_all(
@@ -137,6 +139,7 @@ def _run_sharded(
                     staff[name] = staff[name] if staff[name] is not None else clean.get(name)
                 if clean.get("cases") is not None:
                     cases.append(clean["cases"])
+                facts.append(agency_facts({**clean, "teams": staff["teams"]}, result.blocked))
             _add(timings, "assign", clock() - lap)
             for stage, seconds in result.timings.items():
                 _add(timings, stage, seconds)
@@ -157,6 +160,8 @@ def _run_sharded(
         if wanted:
             tables = {**staff, "cases": pl.concat(cases) if cases else None}
             assignment = assign_wanted(pl.concat(wanted), strategy, tables, run_date, solver)
+            if assignment is not None:
+                assignment.agencies = agency_table(pl.concat(facts), staff["teams"], assignment)
         all_actions = with_owners(pl.concat(actions), assignment).sort("action_id")
         _add(timings, "assign", clock() - lap)
         record = RunRecord(
