@@ -132,3 +132,15 @@ def test_a_rerun_writes_the_same_assignment(data: Path, runs: dict[str, Path], t
     again = run_plan(data=data, strategy_path=MIXED, run_date=RUN_DATE, out=tmp_path / "again")
     for name in ("assignments.parquet", "unassigned.parquet", "owners.parquet"):
         assert pl.read_parquet(again.out / name).equals(pl.read_parquet(runs["flow"] / name))
+
+
+def test_explain_says_who_holds_the_case_and_why(runs: dict[str, Path]) -> None:
+    from arrears.planning.explain import explain
+
+    run = runs["flow"]
+    held = pl.read_parquet(run / "assignments.parquet").row(0, named=True)
+    answer = explain(run, held["account_id"])
+    assert [a["owner"] for a in answer.assignment] == [held["owner"]]
+    assert answer.assignment[0]["reason"] == held["reason"]
+    out = pl.read_parquet(run / "unassigned.parquet").row(0, named=True)
+    assert explain(run, out["account_id"]).assignment[0]["reason"] == out["reason"]

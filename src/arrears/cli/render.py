@@ -212,3 +212,7 @@ def explanation(console: Console, answer: Explanation) -> None:
             "never" if b["next_allowed_at"] is None else f"{b['next_allowed_at']:%Y-%m-%d %H:%M}Z",
         )
     console.print(blocked)
+    for a in answer.assignment:
+        held = a.get("owner")
+        head = f"case: held by [bold]{held}[/] ({a['mode']})" if held else f"case: {a['kind']}"
+        console.print(f"{head} · {a['reason']}", highlight=False, soft_wrap=True)

@@ -44,6 +44,7 @@ class Explanation:
     steps: list[StepCheck] = field(default_factory=list)
     actions: list[dict[str, Any]] = field(default_factory=list)
     blocked: list[dict[str, Any]] = field(default_factory=list)
+    assignment: list[dict[str, Any]] = field(default_factory=list)  # held by, or why not
 
 
 def explain(run_dir: Path, account_id: str) -> Explanation:
@@ -96,6 +97,8 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
             checks.append(StepCheck(step_id, channel, days, True, f"dpd {dpd} is a step day"))
 
     def rows(name: str) -> list[dict[str, Any]]:
+        if not (run_dir / name).exists():  # a strategy that assigns nothing writes none
+            return []
         return (
             pl.scan_parquet(run_dir / name)
             .filter(pl.col("account_id") == account_id)
@@ -115,4 +118,5 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
         steps=checks,
         actions=rows("actions.parquet"),
         blocked=rows("blocked.parquet"),
+        assignment=rows("assignments.parquet") + rows("unassigned.parquet"),
     )
