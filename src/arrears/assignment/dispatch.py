@@ -28,9 +28,16 @@ class Built:
     teams: list[str]  # team id of each team index
 
 
-def build(units: pl.DataFrame, owners: pl.DataFrame, room: np.ndarray, strategy: Strategy) -> Built:
+def build(
+    units: pl.DataFrame,
+    owners: pl.DataFrame,
+    room: np.ndarray,
+    held: np.ndarray,
+    strategy: Strategy,
+) -> Built:
     """`units` need: customer_id, assign_step, unit_value, weight, needs, language, to, teams,
-    excluded_team (null), exclude_owner (owner_ix or null). `owners` carry `owner_ix`."""
+    excluded_team (null), exclude_owner (owner_ix or null). `owners` carry `owner_ix`; `room`
+    and `held` are each owner's free and used capacity in accounts."""
     units = units.sort("assign_step", "customer_id").with_row_index("unit_ix")
     classes = (
         units.select(*CLASS_KEY, "to", "teams")
@@ -92,6 +99,7 @@ def build(units: pl.DataFrame, owners: pl.DataFrame, room: np.ndarray, strategy:
         arc_owner=arcs.get_column("owner_ix").to_numpy().astype(np.int64),
         owner_team=owner_team,
         capacity=room.astype(np.int64),
+        held=held.astype(np.int64),
         keep=keep,
         cost=cost,
     )

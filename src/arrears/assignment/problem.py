@@ -15,7 +15,7 @@ Every solver (flow, greedy, round-robin) takes a `Problem` and returns an owner 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,12 @@ class Problem:
     capacity: np.ndarray  # int64 per owner: accounts it may still take
     keep: np.ndarray  # float64 [class, team]
     cost: np.ndarray  # float64 [class, team]: cost per account
+    held: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per owner, accounts it already holds (kept cases): load balance counts them. Empty = 0."""
+
+    def __post_init__(self) -> None:
+        if self.held.size == 0:
+            object.__setattr__(self, "held", np.zeros(self.owner_team.size, dtype=np.int64))
 
     @property
     def units(self) -> int:

@@ -133,7 +133,8 @@ def assign_wanted(
         & (pl.col("rank") > pl.col("dispatch_share") * pl.col("ranked"))
     )
     pooled, unpooled = _pool(moving.filter(to_pool), owners, capacity, kept)
-    room = capacity - owner_load(kept, owners.height) - owner_load(pooled, owners.height)
+    held = owner_load(kept, owners.height) + owner_load(pooled, owners.height)
+    room = capacity - held
     need = moving.filter(~to_pool).with_columns(
         pl.when(pl.col("fate") == "replace").then(pl.col("holder_team")).alias("excluded_team"),
         pl.when(pl.col("fate").is_in(["rotate", "overflow"]))
@@ -146,7 +147,7 @@ def assign_wanted(
         *[pl.lit(None, dtype=pl.String).alias(c) for c in ("assign_mode", "reason", "kind")],
     )
     if need.height:
-        built = build(need, owners, room, strategy)
+        built = build(need, owners, room, held, strategy)
         solution = solve(built.problem, solver)
         dispatched = dispatch_reasons(built, solution, owners)
     held_after = pl.concat([kept, pooled, dispatched.filter(pl.col("owner_ix").is_not_null())],

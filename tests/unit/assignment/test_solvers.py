@@ -163,3 +163,21 @@ def test_dealing_spreads_the_top_of_the_ranking_in_proportion_to_budgets() -> No
     assert per_capacity.max() / per_capacity.min() < 1.02
     top = got[:60]  # the first tenth of the ranking goes 1 : 2 : 3
     assert np.bincount(top, minlength=3).tolist() == [10, 20, 30]
+
+
+def test_the_flow_spreads_load_over_equally_good_owners_counting_what_they_hold() -> None:
+    p = Problem(
+        value=np.full(40, 10.0),
+        weight=np.ones(40, dtype=np.int64),
+        unit_class=np.zeros(40, dtype=np.int64),
+        exclude=np.full(40, NONE),
+        arc_class=np.zeros(3, dtype=np.int64),
+        arc_owner=np.arange(3),
+        owner_team=np.zeros(3, dtype=np.int64),
+        capacity=np.array([100, 100, 50]),  # the third already holds 50 of its 100
+        keep=np.ones((1, 1)),
+        cost=np.zeros((1, 1)),
+        held=np.array([0, 0, 50]),
+    )
+    owner = solve(p, "flow").owner
+    assert np.bincount(owner, minlength=3).tolist() == [20, 20, 0]
