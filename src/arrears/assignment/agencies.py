@@ -9,6 +9,8 @@ placement, and today's contacts the compliance guard blocked on its cases; plus 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from arrears.assignment.stage import AssignResult
@@ -16,7 +18,7 @@ from arrears.assignment.stage import AssignResult
 FACT_COLUMNS = ("account_id", "agency", "overdue", "recovered", "complaints", "blocked")
 
 
-def agency_facts(tables: dict[str, pl.DataFrame | None], blocked: pl.DataFrame) -> pl.DataFrame:
+def agency_facts(tables: Mapping[str, pl.DataFrame | None], blocked: pl.DataFrame) -> pl.DataFrame:
     """One row per account an agency held at the start of the run."""
     cases, teams = tables.get("cases"), tables.get("teams")
     schema = {
