@@ -70,7 +70,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a strategy file; report every problem with file, line and column."""
-    from arrears.planning.run import condition_columns
+    from arrears.planning.run import condition_columns, team_kinds
     from arrears.strategy.check import check_strategy
     from arrears.strategy.load import load_strategy
 
@@ -80,14 +80,15 @@ def validate(
         for d in exc.diagnostics:
             err.print(str(d), highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    columns = None
+    columns = teams = None
     if data is not None:
         try:
-            # Conditions read accounts and customers only; the rest need not be loaded.
-            columns = condition_columns(load_portfolio(data, only=("customers", "accounts")))
+            # Conditions read accounts and customers, assign steps the teams; nothing else.
+            portfolio = load_portfolio(data, only=("customers", "accounts", "teams"))
         except ContractError as exc:
             raise _fail_input(str(exc)) from None
-    diagnostics = check_strategy(loaded, columns)
+        columns, teams = condition_columns(portfolio), team_kinds(portfolio)
+    diagnostics = check_strategy(loaded, columns, teams)
     for d in diagnostics:
         err.print(str(d), highlight=False, soft_wrap=True)
     errors = sum(d.severity == "error" for d in diagnostics)

@@ -52,12 +52,21 @@ def condition_columns(portfolio: Portfolio) -> dict[str, pl.DataType]:
     return columns
 
 
+def team_kinds(portfolio: Portfolio) -> dict[str, str] | None:
+    """Team id → kind from the data's `teams` table (None when there is none)."""
+    teams = portfolio.tables.get("teams")
+    if teams is None:
+        return None
+    return {str(t): str(k) for t, k in teams.select("team_id", "kind").iter_rows()}
+
+
 def checked_strategy(path: Path, portfolio: Portfolio | None = None) -> Strategy:
     """Load a strategy and refuse it when it has errors (warnings pass)."""
     strategy = load_strategy(path)
     columns = condition_columns(portfolio) if portfolio is not None else None
+    teams = team_kinds(portfolio) if portfolio is not None else None
     errors: list[Diagnostic] = [
-        d for d in check_strategy(strategy, columns) if d.severity == "error"
+        d for d in check_strategy(strategy, columns, teams) if d.severity == "error"
     ]
     if errors:
         raise StrategyError(errors)

@@ -17,6 +17,7 @@ import polars as pl
 from arrears.contract.tables import CHANNELS, ROLES, TABLES
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
 from arrears.strategy import ast
+from arrears.strategy.check_assign import check_assignments
 from arrears.strategy.diagnostics import Diagnostic, Severity
 from arrears.strategy.model import NOWHERE, Bucket, Mark, Segment, Strategy
 from arrears.strategy.typecheck import check_types
@@ -47,13 +48,16 @@ def contract_columns() -> Mapping[str, pl.DataType]:
 
 
 def check_strategy(
-    strategy: Strategy, columns: Mapping[str, pl.DataType] | None = None
+    strategy: Strategy,
+    columns: Mapping[str, pl.DataType] | None = None,
+    teams: Mapping[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics sorted by position.
 
     Without `columns` a column outside the contract is only a warning, since accounts may
     carry any extra column; with `columns` (the data's schema; derived features are added)
-    it is an error.
+    it is an error. `teams` (team id → kind, from the data) lets assign steps be checked
+    against the staff they name.
     """
     checker = _Checker(strategy, columns)
     checker.jurisdictions()
@@ -63,6 +67,7 @@ def check_strategy(
     checker.steps()
     checker.experiment()
     checker.house()
+    check_assignments(checker, strategy, teams)
     return sorted(checker.out, key=lambda d: (d.line, d.column, d.message))
 
 

@@ -69,6 +69,11 @@ def check_types(
     return sorted(checker.issues, key=lambda i: (i.line, i.column))
 
 
+def infer_kind(node: Node, schema: Mapping[str, pl.DataType]) -> Kind:
+    """What `node` evaluates to (number, string, boolean, date …; unknown when it cannot say)."""
+    return _Checker(schema).infer(node)
+
+
 class _Checker:
     def __init__(self, schema: Mapping[str, pl.DataType]) -> None:
         self.schema = schema
