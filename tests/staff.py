@@ -48,9 +48,11 @@ class Book:
         language: str | None = "zh-CN",
         product: str = "cash_loan",
         days_since_rpc: int | None = None,
+        **extra: Any,
     ) -> Book:
         self.accounts.append(
             {
+                **extra,
                 "account_id": account_id,
                 "customer_id": customer_id or f"C-{account_id}",
                 "segment": segment,

@@ -287,3 +287,25 @@ def test_talk_minutes_bound_how_many_cases_an_agent_holds() -> None:
     result = book.assign(plan)
     assert result.assignments.group_by("owner").len().get_column("len").to_list() == [3, 3]
     assert result.owners.filter(pl.col("owner_kind") == "agent")["capacity"].to_list() == [3, 3]
+
+
+def test_a_trigger_assigns_from_the_day_it_holds() -> None:
+    plan = strategy(
+        """
+  - id: S
+    steps:
+      - id: s.after_broken_promise
+        when: broken_promises_30d > 0
+        assign: {to: team, teams: collectors}
+      - id: s.late
+        assign: {to: robot, teams: robo, from_dpd: 20}
+"""
+    )
+    book = two_agents().team("robo", "robot", capacity=10)
+    book.account("broke", dpd=5, broken_promises_30d=1)
+    book.account("early", dpd=5, broken_promises_30d=0)
+    book.account("late", dpd=25, broken_promises_30d=0)
+    result = book.assign(plan)
+    held = dict(result.assignments.select("account_id", "assign_step").iter_rows())
+    assert held == {"broke": "s.after_broken_promise", "late": "s.late"}
+    assert owner_of(result)["late"] == "robo"
