@@ -64,6 +64,7 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
     lines = [
         f"actions:   {mixed.out / 'actions.parquet'}",
         f"blocked:   {mixed.out / 'blocked.parquet'}",
+        f"owners:    {mixed.out / 'assignments.parquet'} (who holds each case, and why)",
         f"manifest:  {mixed.out / 'manifest.json'}",
         f"strategy:  arrears validate --strategy {strategies['mixed_example.yaml']} --data {data}",
     ]
