@@ -155,3 +155,9 @@ def test_the_demo_runs_from_the_installed_command(tmp_path: Path):
     for name in ("mixed", "seed"):
         run = tmp_path / "d" / "runs" / f"2026-11-30-{name}"
         assert (run / "actions.parquet").exists() and (run / "manifest.json").exists()
+    assert "assignment: accounts held per team and mode" in proc.stdout
+    assert "optimizer flow" in proc.stdout and "LP bound" in proc.stdout
+    assert "load balance per team" in proc.stdout
+    mixed = tmp_path / "d" / "runs" / "2026-11-30-mixed"
+    assert pl.read_parquet(mixed / "assignments.parquet").height > 0
+    assert not (tmp_path / "d" / "runs" / "2026-11-30-seed" / "assignments.parquet").exists()
