@@ -8,12 +8,14 @@ psutil poll of the child's RSS every 20 ms is kept as a cross-check.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -92,3 +94,15 @@ def run_measured(
         stdout=read(out_path),
         stderr=read(err_path),
     )
+
+
+def earlier_sizes(previous: Path, sizes: Sequence[int]) -> dict[str, Any]:
+    """The sizes an earlier invocation measured into `previous` (each keeps its own time and
+    commit), except those about to be measured again."""
+    if not previous.exists():
+        return {}
+    try:
+        kept = json.loads(previous.read_text()).get("sizes", {})
+    except ValueError:
+        return {}
+    return {k: v for k, v in kept.items() if int(k) not in sizes}

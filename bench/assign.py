@@ -49,7 +49,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 from _generate import RUN_DATE  # noqa: E402
-from _measure import run_measured  # noqa: E402
+from _measure import earlier_sizes, run_measured  # noqa: E402
 
 MARKER = "_assign_complete.json"
 REPORTED = ("flow", "greedy", "round_robin", "milp")
@@ -533,14 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": {},
     }
     results["params"]["out"] = str(out)
-    previous = out / "assign.json"
-    if previous.exists():
-        # Keep the sizes an earlier invocation measured (each records its own time and data).
-        try:
-            kept = json.loads(previous.read_text()).get("sizes", {})
-        except ValueError:
-            kept = {}
-        results["sizes"] = {k: v for k, v in kept.items() if int(k) not in sizes}
+    results["sizes"] = earlier_sizes(out / "assign.json", sizes)
     log(f"machine: {results['machine']}")
     for size in sizes:
         log(f"== {size:,} accounts × {args.agents:,} agents, {args.teams} teams")

@@ -39,7 +39,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 from _generate import MARKER, RUN_DATE, is_ready  # noqa: E402
-from _measure import Measured, run_measured  # noqa: E402
+from _measure import Measured, earlier_sizes, run_measured  # noqa: E402
 
 SEED = REPO / "examples" / "strategies" / "seed_example.yaml"
 MIXED = REPO / "examples" / "strategies" / "mixed_example.yaml"
@@ -600,14 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {k: v for k, v in TARGETS.items() if not isinstance(v, dict)},
         "sizes": {},
     }
-    previous = out / "results.json"
-    if previous.exists():
-        # Keep the sizes measured by an earlier invocation (each records its own commit/time).
-        try:
-            kept = json.loads(previous.read_text()).get("sizes", {})
-        except ValueError:
-            kept = {}
-        results["sizes"] = {k: v for k, v in kept.items() if int(k) not in sizes}
+    results["sizes"] = earlier_sizes(out / "results.json", sizes)
     log(f"machine: {results['machine']}")
     for size in sizes:
         log(f"== {size:,} accounts")
