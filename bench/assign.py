@@ -387,19 +387,13 @@ def evaluate(size: int, r: dict[str, Any]) -> None:
     r["targets_met"] = verdicts
 
 
-def _f(value: Any, fmt: str = "{:,.2f}") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "**no**"
-    return fmt.format(value)
-
-
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.2f} %"
 
 
 def markdown(results: dict[str, Any]) -> str:
+    from plan import _f
+
     lines = [f"machine: {results['machine']}", ""]
     for size_key, r in results["sizes"].items():
         facts = r["data"]["facts"]
