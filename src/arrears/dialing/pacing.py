@@ -1,0 +1,109 @@
+"""Pacers: how many numbers the dialer calls now, given the floor as it stands.
+
+The simulator asks `Pacer.dials(state)` after every event and places that many dials at once.
+A pacer with `reserves_agent` (progressive, preview) ties a free agent to each dial until it
+resolves, so its live answers always find their agent and it never abandons; the others dial
+ahead of free agents and a live answer takes whichever agent is free, or waits and may be
+abandoned. An open-loop pacer ignores the floor and dials at its own Poisson times: it also
+implements `ScheduledPacer.next_dial_at`, which the simulator calls at the start and after
+each such dial to schedule the next one (`None` stops it); its `dials` returns 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class DialerState:
+    """What the pacer sees: the floor now and running counters since the start."""
+
+    now: float  # seconds since the start
+    free_agents: int  # logged in, idle, not reserved
+    agents: int  # logged in (not counting those logging out after their current call)
+    in_flight: int  # dials placed, still ringing
+    reserved: int  # agents held for a ringing dial of a reserving pacer
+    waiting: int  # live answers waiting for an agent
+    dials: int
+    live: int
+    abandoned: int
+
+
+@runtime_checkable
+class Pacer(Protocol):
+    """Decides, after every event, how many new dials to place."""
+
+    @property
+    def reserves_agent(self) -> bool:
+        """Whether each dial holds a free agent until it resolves (no abandonment)."""
+        ...
+
+    def dials(self, state: DialerState) -> int:
+        """How many dials to place now (>= 0; a reserving pacer gets at most `free_agents`)."""
+        ...
+
+
+@runtime_checkable
+class ScheduledPacer(Pacer, Protocol):
+    """A pacer that also dials at times of its own choosing (open loop)."""
+
+    def next_dial_at(self, now: float, rng: np.random.Generator) -> float | None:
+        """The time of its next own dial after `now`, or None for no more."""
+        ...
+
+
+@dataclass(frozen=True)
+class Progressive:
+    """One dial per free agent, each reserving its agent: never abandons, agents idle on rings."""
+
+    @property
+    def reserves_agent(self) -> bool:
+        return True
+
+    def dials(self, state: DialerState) -> int:
+        return state.free_agents
+
+
+@dataclass(frozen=True)
+class FixedRatio:
+    """Keeps about `ratio` dials ringing per free agent; no reservation."""
+
+    ratio: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.ratio) and self.ratio > 0):
+            raise ValueError(f"ratio must be a finite number > 0, got {self.ratio!r}")
+
+    @property
+    def reserves_agent(self) -> bool:
+        return False
+
+    def dials(self, state: DialerState) -> int:
+        return max(0, math.floor(self.ratio * state.free_agents) - state.in_flight)
+
+
+@dataclass(frozen=True)
+class OpenLoop:
+    """Dials at Poisson times of rate `rate_per_s`, whatever the agents are doing."""
+
+    rate_per_s: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.rate_per_s) and self.rate_per_s >= 0):
+            raise ValueError(f"rate_per_s must be a finite number >= 0, got {self.rate_per_s!r}")
+
+    @property
+    def reserves_agent(self) -> bool:
+        return False
+
+    def dials(self, state: DialerState) -> int:
+        return 0
+
+    def next_dial_at(self, now: float, rng: np.random.Generator) -> float | None:
+        if self.rate_per_s == 0:
+            return None
+        return now + float(rng.exponential(1.0 / self.rate_per_s))
