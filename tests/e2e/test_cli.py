@@ -158,6 +158,9 @@ def test_the_demo_runs_from_the_installed_command(tmp_path: Path):
     assert "assignment: accounts held per team and mode" in proc.stdout
     assert "optimizer flow" in proc.stdout and "LP bound" in proc.stdout
     assert "load balance per team" in proc.stdout
+    assert "call lists per hour slot (UTC)" in proc.stdout
     mixed = tmp_path / "d" / "runs" / "2026-11-30-mixed"
     assert pl.read_parquet(mixed / "assignments.parquet").height > 0
     assert not (tmp_path / "d" / "runs" / "2026-11-30-seed" / "assignments.parquet").exists()
+    lists = pl.read_parquet(mixed / "call_lists.parquet")
+    assert lists.get_column("slot_start").is_not_null().sum() > 0

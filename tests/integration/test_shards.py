@@ -78,7 +78,7 @@ def test_three_shards_write_the_same_run_as_one_piece(tmp_path: Path, fmt: str):
     assert whole.shards == 1 and parts.shards == 3
     one, three = whole.out, parts.out
     assert whole.record.actions.height > 500
-    names = ("actions", "blocked", "assignments", "unassigned", "owners")
+    names = ("actions", "blocked", "assignments", "unassigned", "owners", "call_lists")
     for name in (f"{n}.parquet" for n in names):
         assert_frame_equal(pl.read_parquet(one / name), pl.read_parquet(three / name))
     assert pl.read_parquet(one / "assignments.parquet").height > 500

@@ -98,11 +98,33 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
     console.print(counts_table("blocked per rule", "rule", by(r.blocked, "rule")))
     if r.assignment is not None:
         assignment_summary(console, r.assignment)
+    if r.call_lists is not None and r.call_lists.height:
+        call_list_summary(console, r.call_lists)
     times = _table("timings", "stage", "seconds")
     for stage, seconds in outcome.timings.items():
         times.add_row(stage, f"{seconds:.2f}")
     console.print(times)
     console.print(f"run folder: [bold]{outcome.out}[/]")
+
+
+def call_list_summary(console: Console, lists: pl.DataFrame) -> None:
+    """Today's call lists and message batches per hour slot (UTC), by channel."""
+    channels = [c for c in ("human_call", "robot_call", "ivr", "sms", "email")
+                if c in set(lists.get_column("channel"))]  # fmt: skip
+    per_slot = (
+        lists.filter(pl.col("slot_start").is_not_null())
+        .group_by(pl.col("slot_start").dt.truncate("1h").alias("slot"), "channel")
+        .len()
+        .pivot(on="channel", index="slot", values="len")
+        .sort("slot")
+    )
+    t = _table("call lists per hour slot (UTC)", "slot", *channels)
+    for row in per_slot.iter_rows(named=True):
+        t.add_row(f"{row['slot']:%m-%d %H:%M}", *[f"{row.get(c) or 0:,}" for c in channels])
+    console.print(t)
+    unslotted = lists.get_column("slot_start").null_count()
+    if unslotted:
+        console.print(f"{unslotted:,} contacts found no slot (team hours full or calls too close)")
 
 
 def assignment_summary(console: Console, result: AssignResult) -> None:

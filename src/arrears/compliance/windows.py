@@ -184,14 +184,30 @@ def day_spans(zone_sets: pl.Series, days_of: pl.Series, days: int) -> pl.DataFra
     )
 
 
-def local_dates(zone_sets: pl.Series, instants: pl.Series) -> pl.Series:
-    """The local calendar date of each instant in the first zone of its set (null when the set
-    is empty). The windows of that date are the ones a contact at that instant falls in."""
+def local_clock(zone_sets: pl.Series, instants: pl.Series) -> pl.DataFrame:
+    """The local `local_date`, `hour` (0-23) and `weekday` (1 = Monday) of each instant in the
+    first zone of its set (nulls when the set is empty); one conversion per distinct zone."""
     first = zone_sets.cast(pl.List(pl.String)).list.first()
     frame = pl.DataFrame({"z": first, "at": instants.cast(UTC_DATETIME)}).with_row_index("_i")
     parts = [
-        group.select("_i", pl.col("at").dt.convert_time_zone(str(zone)).dt.date().alias("d"))
+        group.select(
+            "_i",
+            pl.col("at").dt.convert_time_zone(str(zone)).dt.date().alias("local_date"),
+            pl.col("at").dt.convert_time_zone(str(zone)).dt.hour().cast(pl.Int8).alias("hour"),
+            pl.col("at")
+            .dt.convert_time_zone(str(zone))
+            .dt.weekday()
+            .cast(pl.Int8)
+            .alias("weekday"),
+        )
         for (zone,), group in frame.filter(pl.col("z").is_not_null()).group_by("z")
     ]
-    found = pl.concat(parts) if parts else pl.DataFrame(schema={"_i": pl.UInt32, "d": pl.Date})
-    return frame.join(found, on="_i", how="left").sort("_i").get_column("d").alias("local_date")
+    schema = {"_i": pl.UInt32, "local_date": pl.Date, "hour": pl.Int8, "weekday": pl.Int8}
+    found = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return frame.join(found, on="_i", how="left").sort("_i").select("local_date", "hour", "weekday")
+
+
+def local_dates(zone_sets: pl.Series, instants: pl.Series) -> pl.Series:
+    """The local calendar date of each instant in the first zone of its set (null when the set
+    is empty). The windows of that date are the ones a contact at that instant falls in."""
+    return local_clock(zone_sets, instants).get_column("local_date")

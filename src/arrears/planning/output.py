@@ -26,6 +26,7 @@ from arrears.assignment.summary import assignment_summary
 from arrears.compliance.audit import compliance_kpis
 from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
+from arrears.dialing.stage import lists_summary
 from arrears.planning.plan import PlanResult
 from arrears.strategy.model import Strategy
 
@@ -58,6 +59,7 @@ class RunRecord:
     checked: int
     inputs: dict[str, dict[str, Any]]
     assignment: AssignResult | None = None
+    call_lists: pl.DataFrame | None = None
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -143,6 +145,7 @@ def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
             portfolio.files, portfolio.fingerprints, portfolio.rows_read, portfolio.rejects
         ),
         assignment=result.assignment,
+        call_lists=result.call_lists,
     )
 
 
@@ -175,6 +178,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
             actions, record.blocked, record.checked, presets_for(s.jurisdiction, s.house)
         ),
         "assignment": None if record.assignment is None else assignment_summary(record.assignment),
+        "dialing": None if record.call_lists is None else lists_summary(record.call_lists),
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,
@@ -211,6 +215,8 @@ def write_run(
             record.assignment.owners.sort("owner").write_parquet(tmp / "owners.parquet")
             if record.assignment.agencies is not None and record.assignment.agencies.height:
                 record.assignment.agencies.write_parquet(tmp / "agencies.parquet")
+        if record.call_lists is not None:
+            record.call_lists.write_parquet(tmp / "call_lists.parquet")
         record.rejects.write_csv(tmp / "rejects.csv")
         (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")
         timings["write"] = round(clock() - started, 4)

@@ -21,6 +21,7 @@ from arrears.compliance.ledger import ledger_of, needed
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS, NOT_COLLECTED
+from arrears.dialing.stage import call_lists, counts_of, settings_of
 from arrears.planning.features import (
     account_features,
     contact_features,
@@ -48,6 +49,7 @@ class PlanResult:
     checked: int  # candidate contacts the guard looked at
     timings: dict[str, float] = field(default_factory=dict)
     assignment: AssignResult | None = None  # None when the strategy assigns nothing
+    call_lists: pl.DataFrame | None = None  # None when the caller schedules (shards)
 
 
 class _Stopwatch:
@@ -164,6 +166,15 @@ def plan_day(
         facts = agency_facts(portfolio.tables, blocked)
         assignment.agencies = agency_table(facts, portfolio.tables.get("teams"), assignment)
     watch.lap("emit")
+    lists = None
+    if assign:  # time slots share each team's hours over the whole book: shards do it later
+        lists = call_lists(
+            actions,
+            counts_of(portfolio.tables, run_date),
+            portfolio.tables.get("agents"),
+            settings_of(strategy.dialing),
+        )
+        watch.lap("schedule")
     return PlanResult(
         run_date=run_date,
         strategy=strategy,
@@ -173,6 +184,7 @@ def plan_day(
         checked=checked.height,
         timings=watch.laps,
         assignment=assignment,
+        call_lists=lists,
     )
 
 

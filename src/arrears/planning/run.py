@@ -15,6 +15,7 @@ from arrears.assignment.agencies import agency_facts, agency_table
 from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
+from arrears.dialing.stage import Counts, call_lists, counts_of, settings_of
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
 from arrears.planning.output import (
     RunRecord,
@@ -129,6 +130,7 @@ def _run_sharded(
         staff: dict[str, pl.DataFrame | None] = {"teams": None, "agents": None}
         cases: list[pl.DataFrame] = []
         facts: list[pl.DataFrame] = []
+        ledger_counts: list[Counts] = []
         for index in range(count):
             lap = clock()
             clean, shard_rejects, rows = validate_all(
@@ -142,14 +144,17 @@ def _run_sharded(
                 strategy = checked_strategy(strategy_path, portfolio)
             result = plan_day(portfolio, strategy, run_date, clock=clock, assign=False)
             lap = clock()
+            for name in staff:  # teams and agents come whole, in one shard
+                staff[name] = staff[name] if staff[name] is not None else clean.get(name)
             if strategy.assignments():  # owners span shards: assign once, below
                 wanted.append(wanted_rows(result.accounts, strategy))
-                for name in staff:
-                    staff[name] = staff[name] if staff[name] is not None else clean.get(name)
                 if clean.get("cases") is not None:
                     cases.append(clean["cases"])
                 facts.append(agency_facts({**clean, "teams": staff["teams"]}, result.blocked))
             _add(timings, "assign", clock() - lap)
+            lap = clock()
+            ledger_counts.append(counts_of(clean, run_date))
+            _add(timings, "schedule", clock() - lap)
             for stage, seconds in result.timings.items():
                 _add(timings, stage, seconds)
             part = work / f"accounts-{index:04d}.parquet"
@@ -173,6 +178,11 @@ def _run_sharded(
                 assignment.agencies = agency_table(pl.concat(facts), staff["teams"], assignment)
         all_actions = with_owners(pl.concat(actions), assignment).sort("action_id")
         _add(timings, "assign", clock() - lap)
+        lap = clock()
+        lists = call_lists(
+            all_actions, Counts.merge(ledger_counts), staff["agents"], settings_of(strategy.dialing)
+        )
+        _add(timings, "schedule", clock() - lap)
         record = RunRecord(
             run_date=run_date,
             strategy=strategy,
@@ -184,6 +194,7 @@ def _run_sharded(
             checked=checked,
             inputs=input_summary(inputs.files, inputs.fingerprints(), rows_read, all_rejects),
             assignment=assignment,
+            call_lists=lists,
         )
         written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, count)

@@ -195,6 +195,7 @@ class _Builder:
             segments=segments,
             experiment=experiment,
             house=MappingProxyType(dict(data.get("house") or {})),
+            dialing=MappingProxyType(dict(data.get("dialing") or {})),
             content_hash=content_hash,
             source=self.source,
             text=self.text,

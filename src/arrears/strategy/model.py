@@ -182,6 +182,7 @@ class Strategy:
     segments: tuple[Segment, ...]
     experiment: Experiment | None = None
     house: Mapping[str, Any] = field(default_factory=_empty)
+    dialing: Mapping[str, Any] = field(default_factory=_empty)
     content_hash: str = ""
     source: str = "<string>"
     text: str = field(default="", repr=False)

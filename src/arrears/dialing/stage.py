@@ -1,0 +1,101 @@
+"""The scheduling stage of the daily plan: contact counts from the ledger, then call lists.
+
+Counts come per shard (they add up); the lists are made once over every action, since a team's
+hours are shared by all its cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+
+from arrears.dialing.contactability import (
+    COUNT_KEYS,
+    call_counts,
+    country_rates,
+    merge_counts,
+    point_rates,
+)
+from arrears.dialing.schedule import (
+    Settings,
+    candidate_slots,
+    rated_slots,
+    schedule,
+    team_capacity,
+)
+from arrears.planning.features import run_start
+
+
+@dataclass
+class Counts:
+    points: pl.DataFrame  # contact_id, hour, weekday, calls, rpc
+    countries: pl.DataFrame  # country, hour, weekday, calls, rpc
+    point_country: pl.DataFrame  # contact_id, country
+
+    @staticmethod
+    def merge(parts: list[Counts]) -> Counts:
+        return Counts(
+            pl.concat([p.points for p in parts]),
+            merge_counts([p.countries for p in parts], ("country", *COUNT_KEYS)),
+            pl.concat([p.point_country for p in parts]),
+        )
+
+
+def settings_of(dialing: Mapping[str, Any]) -> Settings:
+    """The strategy's `dialing` block (defaults where silent)."""
+    default = Settings()
+    return Settings(
+        calls_per_agent_hour=int(dialing.get("calls_per_agent_hour", default.calls_per_agent_hour)),
+        retry_gap=timedelta(
+            minutes=float(dialing.get("retry_gap_minutes", default.retry_gap.total_seconds() / 60))
+        ),
+    )
+
+
+def counts_of(tables: Mapping[str, pl.DataFrame | None], run_date: date) -> Counts:
+    contacts, customers = tables["contacts"], tables["customers"]
+    assert contacts is not None and customers is not None
+    points, countries = call_counts(
+        tables.get("attempts"), contacts, customers, pl.col("at") < run_start(run_date)
+    )
+    point_country = contacts.select("contact_id", "customer_id").join(
+        customers.select("customer_id", "country"), on="customer_id"
+    )
+    return Counts(points, countries, point_country.drop("customer_id"))
+
+
+def call_lists(
+    actions: pl.DataFrame,
+    counts: Counts,
+    agents: pl.DataFrame | None,
+    settings: Settings,
+) -> pl.DataFrame:
+    """Today's call lists and message batches, one row per time-slotted action."""
+    country = country_rates(counts.countries)
+    points = point_rates(counts.points, country, counts.point_country)
+    slots = candidate_slots(actions)
+    rated = rated_slots(actions, slots, points, country, counts.point_country)
+    agent_teams = agents.select("agent_id", "team_id") if agents is not None else None
+    return schedule(actions, rated, team_capacity(agents, settings), settings, agent_teams)
+
+
+def lists_summary(lists: pl.DataFrame) -> dict[str, Any]:
+    """For the manifest: slotted and unslotted actions by channel, and the rates' sources."""
+
+    def counted(frame: pl.DataFrame, column: str) -> dict[str, int]:
+        rows = frame.group_by(column).len().sort(column).iter_rows()
+        return {str(k): int(v) for k, v in rows}
+
+    slotted = lists.filter(pl.col("slot_start").is_not_null())
+    return {
+        "slotted": slotted.height,
+        "slotted_by_channel": counted(slotted, "channel"),
+        "unslotted": lists.height - slotted.height,
+        "rate_source": counted(
+            slotted.with_columns(pl.col("rate_source").fill_null("none")), "rate_source"
+        ),
+    }
