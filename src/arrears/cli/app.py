@@ -1,4 +1,4 @@
-"""The `arrears` command line: generate, validate, plan, explain, check, demo."""
+"""The `arrears` command line: generate, validate, plan, explain, check, demo, dial-sim."""
 
 from __future__ import annotations
 
@@ -227,6 +227,54 @@ def demo(
 
     day = _parse_date(run_date) if run_date else date.today()
     run_demo(console, folder=folder, accounts=accounts, seed=seed, run_date=day)
+
+
+@app.command("dial-sim")
+def dial_sim(
+    scenario: Annotated[str, typer.Option(help="Scenario name (e.g. n20-p15-h120, day).")],
+    seeds: Annotated[int, typer.Option(min=1, help="Seeds per pacer.")] = 5,
+    cap: Annotated[float, typer.Option(help="Abandonment cap per sliding window.")] = 0.03,
+    hours: Annotated[
+        float | None, typer.Option(min=0.01, help="Override the shift's duration (hours).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Simulate a dialing shift and compare the pacers: occupancy and abandonment."""
+    from dataclasses import asdict, replace
+
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from arrears.dialing.compare import compare, expected_runs
+    from arrears.dialing.scenario import HOUR_S, SCENARIOS
+
+    if scenario not in SCENARIOS:
+        raise _fail_input(f"--scenario {scenario}: unknown (one of: {', '.join(SCENARIOS)})")
+    if not 0.0 < cap < 1.0:
+        raise _fail_input(f"--cap {cap}: must be in (0, 1)")
+    sc = SCENARIOS[scenario]
+    if hours is not None:
+        sc = replace(sc, duration_s=hours * HOUR_S)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(f"dial-sim {scenario}", total=expected_runs(seeds))
+        rows = compare(sc, seeds=seeds, cap=cap, progress=lambda _: bar.advance(task))
+    if as_json:
+        console.print_json(json.dumps({"scenario": scenario, "seeds": seeds, "cap": cap,
+                                       "rows": [asdict(r) for r in rows]}))  # fmt: skip
+        return
+    table = Table(title=f"{scenario}: {seeds} seeds, cap {cap:.1%}")
+    for col in ("pacer", "occupancy", "abandon (pooled)", "worst window", "dials/agent-h", ""):
+        table.add_column(col, justify="left" if col in ("pacer", "") else "right")
+    for r in rows:
+        flag = "" if r.worst_window <= cap else " ✗"
+        worst = f"{r.worst_window:.2%}{flag}"
+        occ, pooled, rate = (
+            f"{r.occupancy:.1%}",
+            f"{r.abandon_rate:.2%}",
+            f"{r.dials_per_agent_hour:.0f}",
+        )
+        table.add_row(r.pacer, occ, pooled, worst, rate, r.note)
+    console.print(table)
 
 
 def main() -> None:

@@ -7,6 +7,13 @@ ahead of free agents and a live answer takes whichever agent is free, or waits a
 abandoned. An open-loop pacer ignores the floor and dials at its own Poisson times: it also
 implements `ScheduledPacer.next_dial_at`, which the simulator calls at the start and after
 each such dial to schedule the next one (`None` stops it); its `dials` returns 0.
+
+Optional extras, looked up once per run: a pacer with an `observe(kind, value)` method
+(`Observer`) is told each outcome as it happens ("live" with the answer delay, "not_live" with
+the ring duration, "handle" with a finished call's handle time, "abandoned" with the wait); one
+with `wants_detail = True` gets the elapsed times of busy agents and ringing dials in the
+state, and one with `wants_remaining = True` also each busy agent's true remaining handle time
+(an oracle, for an upper reference). Normal runs compute none of these.
 """
 
 from __future__ import annotations
@@ -31,6 +38,11 @@ class DialerState:
     dials: int
     live: int
     abandoned: int
+    # filled only for a pacer with `wants_detail` (`busy_remaining`: `wants_remaining`); busy
+    # agents logging out after their call are left out, since they will not come back free
+    busy_elapsed: tuple[float, ...] = ()
+    ringing_elapsed: tuple[float, ...] = ()
+    busy_remaining: tuple[float, ...] | None = None
 
 
 @runtime_checkable
@@ -44,6 +56,15 @@ class Pacer(Protocol):
 
     def dials(self, state: DialerState) -> int:
         """How many dials to place now (>= 0; a reserving pacer gets at most `free_agents`)."""
+        ...
+
+
+@runtime_checkable
+class Observer(Protocol):
+    """A pacer that learns from outcomes: the simulator calls `observe` as they happen."""
+
+    def observe(self, kind: str, value: float) -> None:
+        """`kind`: "live", "not_live", "handle" or "abandoned"; `value`: its duration in s."""
         ...
 
 

@@ -7,6 +7,8 @@ answer takes its reserved agent, else the longest-idle free agent, else waits FI
 `patience_s` (0: lost at once, Erlang's loss system) and is then abandoned. Agents told to log
 out take no new call and leave when their current one ends (free ones leave at once). Occupancy
 is handle time / logged-in agent time, both clipped to the shift; counts stop at its end.
+A pacer's optional extras (outcome feedback, elapsed and remaining times; see pacing) are
+tracked only when it asks for them.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from arrears.dialing.pacing import DialerState, Pacer, ScheduledPacer
+from arrears.dialing.pacing import DialerState, Observer, Pacer, ScheduledPacer
 from arrears.dialing.scenario import (
     BUSY_DELAY_S,
     HOUR_S,
@@ -120,6 +122,12 @@ class _Floor:
         self.reserves = pacer.reserves_agent
         self.scheduled = pacer if isinstance(pacer, ScheduledPacer) else None
         self.draws = _Draws(rng)
+        self.observer = pacer if isinstance(pacer, Observer) else None
+        self.oracle = bool(getattr(pacer, "wants_remaining", False))
+        self.detail = self.oracle or bool(getattr(pacer, "wants_detail", False))
+        self.track = self.detail or self.observer is not None
+        self.ringing: dict[int, float] = {}  # dial (its event's seq) -> placed at, if tracked
+        self.busy: dict[int, tuple[float, float]] = {}  # agent -> (call start, end), if tracked
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.now = self.last = 0.0
@@ -137,9 +145,10 @@ class _Floor:
         self.outcomes = [0, 0, 0, 0]  # by kind: live, busy, machine, no answer
         self.agent_s = self.talk_s = 0.0
 
-    def push(self, t: float, kind: int, arg: int) -> None:
+    def push(self, t: float, kind: int, arg: int) -> int:
         self.seq += 1
         heapq.heappush(self.heap, (t, self.seq, kind, arg))
+        return self.seq
 
     def log(self, what: str, agent: int) -> None:
         if self.journal is not None:
@@ -164,6 +173,15 @@ class _Floor:
         end = self.now + self.draws.lognormal(self.sc.mean_handle_at(self.now), self.sc.handle_cv)
         self.talk_s += min(end, self.sc.duration_s) - self.now
         self.push(end, _FINISH, agent)
+        if self.track:
+            self.busy[agent] = (self.now, end)
+
+    def finish(self, agent: int) -> None:
+        if self.track:
+            start, _ = self.busy.pop(agent)
+            if self.observer is not None:
+                self.observer.observe("handle", self.now - start)
+        self.available(agent)
 
     def available(self, agent: int) -> None:
         """The agent has just logged in or finished: leave, take a waiting call, or idle."""
@@ -246,10 +264,16 @@ class _Floor:
                 kind, delay = _MACHINE, draws.lognormal(MACHINE_DELAY_MEAN_S, MACHINE_DELAY_CV)
             else:
                 kind, delay = _NO_ANSWER, NO_ANSWER_TIMEOUT_S
-        self.push(self.now + delay, kind, agent)
+        seq = self.push(self.now + delay, kind, agent)
+        if self.track:
+            self.ringing[seq] = self.now
 
-    def resolve(self, kind: int, agent: int) -> None:
+    def resolve(self, kind: int, agent: int, seq: int) -> None:
         self.in_flight -= 1
+        if self.track:
+            placed = self.ringing.pop(seq)
+            if self.observer is not None:
+                self.observer.observe("live" if kind == _LIVE else "not_live", self.now - placed)
         self.outcomes[kind] += 1
         if agent >= 0:
             self.n_reserved -= 1
@@ -276,6 +300,8 @@ class _Floor:
     def abandon(self, call: int) -> None:
         self.lost[call] = True
         self.abandoned += 1
+        if self.observer is not None:
+            self.observer.observe("abandoned", self.now - self.live_t[call])
 
     def ask_pacer(self) -> None:
         state = DialerState(
@@ -283,6 +309,16 @@ class _Floor:
             in_flight=self.in_flight, reserved=self.n_reserved, waiting=len(self.waiting),
             dials=self.dials, live=len(self.live_t), abandoned=self.abandoned,
         )  # fmt: skip
+        if self.detail:
+            now, busy, leaving = self.now, self.busy, self.leaving
+            state = replace(
+                state,
+                busy_elapsed=tuple(now - s for a, (s, _) in busy.items() if not leaving[a]),
+                ringing_elapsed=tuple(now - t for t in self.ringing.values()),
+                busy_remaining=tuple(e - now for a, (_, e) in busy.items() if not leaving[a])
+                if self.oracle
+                else None,
+            )
         n = self.pacer.dials(state)
         if n < 0:
             raise ValueError(f"pacer asked for {n} dials")
@@ -319,12 +355,12 @@ def simulate(
     floor.ask_pacer()
     heap = floor.heap
     while heap and heap[0][0] < end:
-        t, _, kind, arg = heapq.heappop(heap)
+        t, seq, kind, arg = heapq.heappop(heap)
         floor.advance(t)
         if kind <= _NO_ANSWER:
-            floor.resolve(kind, arg)
+            floor.resolve(kind, arg, seq)
         elif kind == _FINISH:
-            floor.available(arg)
+            floor.finish(arg)
         elif kind == _PATIENCE:
             if arg in floor.waiting:
                 floor.waiting.remove(arg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -159,4 +160,4 @@ def test_lists_keep_windows_pauses_team_hours_and_the_gap(
     voice = placed.filter(pl.col("channel") != "sms").sort("slot_start")
     for _, group in voice.group_by("contact_id"):
         starts = group["slot_start"].to_list()
-        assert all(b - a >= timedelta(hours=2) for a, b in zip(starts, starts[1:], strict=False))
+        assert all(b - a >= timedelta(hours=2) for a, b in itertools.pairwise(starts))

@@ -1,0 +1,122 @@
+"""The predictive pacer, its oracle, the Vicidial-style pacer and the pacer's extra views."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from arrears.dialing.pacing import DialerState, Progressive
+from arrears.dialing.predictive import Predictive, PredictiveOracle
+from arrears.dialing.scenario import SCENARIOS
+from arrears.dialing.sim import SimResult, simulate
+from arrears.dialing.vicidial import Vicidial
+
+SHORT = replace(SCENARIOS["n20-p30-h120"], duration_s=2 * 3600.0)
+SEEDS = (0, 1, 2)
+
+
+def runs(make: object) -> list[SimResult]:
+    return [simulate(SHORT, make(), np.random.default_rng(s)) for s in SEEDS]  # type: ignore[operator]
+
+
+@pytest.fixture(scope="module")
+def predictive() -> list[SimResult]:
+    return runs(Predictive)
+
+
+def test_predictive_keeps_every_window_within_the_cap(predictive: list[SimResult]) -> None:
+    assert all(r.worst_window_abandon_rate <= 0.03 for r in predictive)
+    assert sum(r.abandoned for r in predictive) > 0  # it does dial ahead of free agents
+
+
+def test_predictive_beats_progressive_clearly(predictive: list[SimResult]) -> None:
+    prog = runs(Progressive)
+    gain = np.mean([r.occupancy for r in predictive]) - np.mean([r.occupancy for r in prog])
+    assert gain > 0.04
+
+
+def test_the_oracle_is_at_least_as_good_within_noise(predictive: list[SimResult]) -> None:
+    oracle = runs(PredictiveOracle)
+    assert (
+        np.mean([r.occupancy for r in oracle]) >= np.mean([r.occupancy for r in predictive]) - 0.01
+    )
+    assert sum(r.abandoned for r in oracle) <= 0.03 * sum(r.live for r in oracle)  # pooled
+
+
+class Recorder(Predictive):
+    """Keeps what the simulator shows it."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.kinds: dict[str, int] = {}
+        self.states: list[DialerState] = []
+
+    def observe(self, kind: str, value: float) -> None:
+        assert value >= 0
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        super().observe(kind, value)
+
+    def dials(self, state: DialerState) -> int:
+        self.states.append(state)
+        return super().dials(state)
+
+
+def test_the_simulator_feeds_outcomes_and_detail() -> None:
+    rec = Recorder(oracle=True)
+    res = simulate(replace(SHORT, duration_s=1800.0), rec, np.random.default_rng(4))
+    assert rec.kinds["live"] == res.live
+    assert (
+        rec.kinds["live"] + rec.kinds["not_live"]
+        == res.live + res.busy + res.machine + res.no_answer
+    )
+    assert rec.kinds.get("abandoned", 0) == res.abandoned and rec.kinds["handle"] > 0
+    for s in rec.states[::50]:
+        assert len(s.ringing_elapsed) == s.in_flight
+        assert s.busy_remaining is not None and len(s.busy_remaining) == len(s.busy_elapsed)
+        assert len(s.busy_elapsed) + s.free_agents <= s.agents
+        assert all(x >= 0 for x in s.busy_remaining + s.ringing_elapsed + s.busy_elapsed)
+
+
+def test_plain_pacers_get_no_detail() -> None:
+    seen: list[DialerState] = []
+
+    class Spy(Progressive):
+        def dials(self, state: DialerState) -> int:
+            seen.append(state)
+            return super().dials(state)
+
+    simulate(replace(SHORT, duration_s=600.0), Spy(), np.random.default_rng(0))
+    assert seen and all(s.ringing_elapsed == () and s.busy_remaining is None for s in seen)
+
+
+def state(now: float, free: int, live: int, abandoned: int, in_flight: int = 0) -> DialerState:
+    return DialerState(now, free, 10, in_flight, 0, 0, live * 4, live, abandoned)
+
+
+def test_vicidial_halves_its_level_when_the_day_drops_exceed_the_cap() -> None:
+    v = Vicidial(cap=0.03, start_level=3.0)
+    assert v.dials(state(0.0, 4, 0, 0)) == 12  # floor(3 x 4) - 0
+    v.dials(state(16.0, 0, 100, 10))  # a period ends: 10 % dropped over the day
+    assert v.level == pytest.approx(1.5) and v.halvings == 1
+    v.dials(state(31.0, 0, 200, 10))  # 5 %: still over, halved again, floored at 1
+    assert v.level == pytest.approx(1.0) and v.halvings == 2
+
+
+def test_vicidial_follows_the_surplus_within_bounds() -> None:
+    v = Vicidial(cap=0.03, start_level=1.5, max_level=2.0)
+    v.dials(state(0.0, 10, 0, 0))  # 10 ready agents for the whole first period
+    v.dials(state(15.0, 10, 100, 0))
+    assert v.level == pytest.approx(2.0)  # 1.5 + 10 / 10, clamped to max_level
+    busy = Vicidial(cap=0.03, start_level=1.5)
+    busy.dials(DialerState(0.0, 0, 10, 5, 0, 20, 0, 100, 0))  # 20 calls waiting, none ready
+    busy.dials(DialerState(15.0, 0, 10, 5, 0, 20, 0, 100, 0))
+    assert busy.level == pytest.approx(1.0)
+
+
+def test_bad_parameters_are_refused() -> None:
+    with pytest.raises(ValueError):
+        Predictive(cap=0.0)
+    with pytest.raises(ValueError):
+        Vicidial(max_level=0.5)
