@@ -58,24 +58,36 @@ def candidate_slots(actions: pl.DataFrame) -> pl.DataFrame:
     slotted = actions.filter(
         pl.col("channel").is_in(SLOTTED) & pl.col("window_start").is_not_null()
     )
-    hours = slotted.select(
+    first = pl.col("window_start").dt.truncate("1h")
+    hours = (
+        slotted.select(
+            "action_id",
+            "window_start",
+            "window_end",
+            first.alias("_first"),
+            pl.int_ranges(
+                0, ((pl.col("window_end") - first).dt.total_seconds() / 3600).ceil().cast(pl.Int64)
+            ).alias("_k"),
+        )
+        .explode("_k")
+        .with_columns((pl.col("_first") + pl.duration(hours=pl.col("_k"))).alias("hour_start"))
+    )
+    clipped = hours.select(
         "action_id",
-        "window_start",
-        "window_end",
-        "window_pauses",
-        pl.datetime_ranges(
-            pl.col("window_start").dt.truncate("1h"), pl.col("window_end"), interval="1h"
-        ).alias("hour_start"),
-    ).explode("hour_start")
-    clipped = hours.with_columns(
+        "hour_start",
         pl.max_horizontal("hour_start", "window_start").alias("slot_start"),
         pl.min_horizontal(pl.col("hour_start") + HOUR, "window_end").alias("slot_end"),
     )
     # A slot starting inside a pause starts when the pause ends.
-    paused = (
-        clipped.select("action_id", "slot_start", "window_pauses")
+    pauses = (
+        slotted.select("action_id", "window_pauses")
         .explode("window_pauses")
         .unnest("window_pauses")
+        .filter(pl.col("start").is_not_null())
+    )
+    paused = (
+        clipped.select("action_id", "slot_start")
+        .join(pauses, on="action_id")
         .filter((pl.col("start") <= pl.col("slot_start")) & (pl.col("slot_start") < pl.col("end")))
         .group_by("action_id", "slot_start")
         .agg(pl.col("end").max().alias("_after_pause"))
