@@ -103,7 +103,8 @@ def solve_flow(given: Problem) -> Solution:
     whole = unit_flow == weight
     owner = np.full(n_units, NONE, dtype=np.int64)
     used = np.zeros(n_owners, dtype=np.int64)
-    order = np.lexsort((unit[whole], -problem.value[unit[whole]], pair[whole]))
+    heavy = problem.weight[unit[whole]] > 1  # heavy customers first: singles fill the gaps
+    order = np.lexsort((unit[whole], -problem.value[unit[whole]], ~heavy, pair[whole]))
     w_unit, w_pair = unit[whole][order], pair[whole][order]
     edges = np.searchsorted(w_pair, np.arange(n_pairs + 1))
     po_order = np.argsort(po_pair, kind="stable")
