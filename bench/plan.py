@@ -52,7 +52,9 @@ STAGES = (
     "steps",
     "contacts",
     "comply",
+    "assign",
     "emit",
+    "schedule",
     "write",
 )
 TARGETS = {

@@ -25,18 +25,25 @@ COUNT_KEYS = ("hour", "weekday")
 
 def customer_zones(customers: pl.DataFrame) -> pl.DataFrame:
     """Per customer, the zone set its local clock is read in: the address's zone, else the
-    country's zones (the first of which is used)."""
-    frame = customers.select("customer_id", "country").with_columns(
-        country_zone_lists(customers.get_column("country")).alias("zones")
+    country's zones (the first of which is used). Country zones are looked up only for the
+    customers without one of their own (the lookup is costly the first time per country)."""
+    own = (
+        customers.get_column("timezone").cast(pl.String)
+        if "timezone" in customers.columns
+        else pl.Series("timezone", [None] * customers.height, dtype=pl.String)
     )
-    if "timezone" not in customers.columns:
-        return frame
-    own = customers.get_column("timezone").cast(pl.String)
-    return frame.with_columns(
-        pl.when(own.is_not_null() & (own != ""))
-        .then(pl.concat_list(pl.lit(own)))
-        .otherwise(pl.col("zones"))
-        .alias("zones")
+    frame = customers.select("customer_id", "country").with_columns(own.alias("_own"))
+    has_own = frame.filter(pl.col("_own").is_not_null() & (pl.col("_own") != ""))
+    without = frame.join(has_own.select("customer_id"), on="customer_id", how="anti")
+    return pl.concat(
+        [
+            has_own.select("customer_id", "country", pl.concat_list("_own").alias("zones")),
+            without.select(
+                "customer_id",
+                "country",
+                country_zone_lists(without.get_column("country")).alias("zones"),
+            ),
+        ]
     )
 
 

@@ -76,7 +76,12 @@ def call_lists(
 ) -> pl.DataFrame:
     """Today's call lists and message batches, one row per time-slotted action."""
     country = country_rates(counts.countries)
-    points = point_rates(counts.points, country, counts.point_country)
+    today = actions.select("contact_id").unique()  # only today's numbers need their own rates
+    points = point_rates(
+        counts.points.join(today, on="contact_id"),
+        country,
+        counts.point_country.join(today, on="contact_id"),
+    )
     slots = candidate_slots(actions)
     rated = rated_slots(actions, slots, points, country, counts.point_country)
     agent_teams = agents.select("agent_id", "team_id") if agents is not None else None
