@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from arrears.assignment.queue import cents_sum
 from arrears.strategy.model import Strategy
 
 STEP_COLUMNS: dict[str, pl.DataType] = {
@@ -107,7 +108,7 @@ def units_of(wanted: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
         .agg(
             pl.col("assign_step").first(),
             pl.col("account_id"),
-            pl.col("value").sum().alias("unit_value"),
+            cents_sum("value").alias("unit_value"),
             pl.len().cast(pl.Int64).alias("weight"),
             pl.col("needs")
             .list.explode(keep_nulls=False, empty_as_null=False)

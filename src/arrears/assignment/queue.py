@@ -42,6 +42,12 @@ WANTED_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+def cents_sum(column: str) -> pl.Expr:
+    """The sum of an amount column in whole cents: exact, so the same in every run whatever
+    order a parallel group-by adds the rows in."""
+    return (pl.col(column) * 100).round().cast(pl.Int64).sum() / 100
+
+
 def default_value() -> pl.Expr:
     dpd, overdue = pl.col("dpd"), pl.col("overdue_amount").cast(pl.Float64)
     rate = first_of([(dpd <= limit, pl.lit(r)) for limit, r in DEFAULT_RATES], pl.lit(LATE_RATE))
@@ -71,31 +77,62 @@ EXIT_TEXT: dict[str, str] = {
 
 
 def wanted(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
-    """One row per account: its assign step, exit, value and what its owner needs."""
+    """One row per account: its assign step, exit, value and what its owner needs.
+
+    The step's conditions are evaluated once (the first that holds names the step); everything
+    else is chosen by comparing that name, and the accounts no step matches are left out of the
+    per-step work, so the cost grows with the matched accounts, not with steps × accounts."""
     steps = strategy.assignments()
     schema = {**contract_columns(), **dict(accounts.schema)}
-    matches = [(_matches(a, schema), a) for a in steps]
-    step = first_of([(m, pl.lit(a.step)) for m, a in matches], pl.lit(None, dtype=pl.String))
+    step = first_of(
+        [(_matches(a, schema), pl.lit(a.step)) for a in steps], pl.lit(None, dtype=pl.String)
+    )
     exits = exit_exprs(schema)
+    is_step = {a.step: pl.col("assign_step") == a.step for a in steps}
     exit_first = first_of(
-        [(m, _exit_for(a, exits)) for m, a in matches], pl.lit(None, dtype=pl.String)
+        [(is_step[a.step], _exit_for(a, exits)) for a in steps], pl.lit(None, dtype=pl.String)
     )
-    value = first_of([(m, _value(a, schema)) for m, a in matches], pl.lit(None, dtype=pl.Float64))
-    needs = first_of([(m, _needs(a)) for m, a in matches], pl.lit([], dtype=pl.List(pl.String)))
-    language = first_of(
-        [(m, _language(a, schema)) for m, a in matches], pl.lit(None, dtype=pl.String)
+    value = first_of(
+        [(is_step[a.step], _value(a, schema)) for a in steps], pl.lit(None, dtype=pl.Float64)
     )
-    return accounts.select(
+    static = pl.DataFrame(
+        {"assign_step": [a.step for a in steps], "_static": [sorted(set(a.skills)) for a in steps]},
+        schema={"assign_step": pl.String, "_static": pl.List(pl.String)},
+    )
+    from_columns = [(a, c) for a in steps for c in a.skills_from]
+    speaking = [a.step for a in steps if a.language and "language" in schema]
+    base = accounts.select("account_id", "customer_id", step.alias("assign_step"))
+    matched = accounts.filter(base.get_column("assign_step").is_not_null()).with_columns(
+        base.get_column("assign_step").filter(base.get_column("assign_step").is_not_null())
+    )
+    picked = matched.select(
         "account_id",
-        "customer_id",
-        step.alias("assign_step"),
         exit_first.alias("exit"),
         value.cast(pl.Float64).alias("value"),
-        needs.alias("needs"),
-        language.alias("language"),
-    ).with_columns(
-        pl.when(pl.col("exit").is_null()).then(pl.col("assign_step")).alias("assign_step"),
-        pl.when(pl.col("exit").is_null()).then(pl.col("value")).alias("value"),
+        *[
+            pl.when(is_step[a.step]).then(pl.col(c).cast(pl.String)).alias(f"_from{i}")
+            for i, (a, c) in enumerate(from_columns)
+        ],
+        pl.when(pl.col("assign_step").is_in(speaking))
+        .then(primary_language(pl.col("language").cast(pl.String)) if speaking else None)
+        .alias("language"),
+        "assign_step",
+    ).join(static, on="assign_step", how="left")
+    needs = pl.col("_static")
+    if from_columns:
+        extra = pl.concat_list([f"_from{i}" for i in range(len(from_columns))]).list.drop_nulls()
+        needs = pl.concat_list("_static", extra).list.unique().list.sort()
+    picked = picked.select(
+        "account_id", "exit", "value", needs.alias("needs"), pl.col("language").cast(pl.String)
+    )
+    return (
+        base.join(picked, on="account_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("needs").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.when(pl.col("exit").is_null()).then(pl.col("assign_step")).alias("assign_step"),
+            pl.when(pl.col("exit").is_null()).then(pl.col("value")).alias("value"),
+        )
+        .select(list(WANTED_COLUMNS))
     )
 
 
@@ -116,15 +153,3 @@ def _exit_for(a: Assign, exits: Mapping[str, pl.Expr]) -> pl.Expr:
 def _value(a: Assign, schema: Mapping[str, pl.DataType]) -> pl.Expr:
     expr = default_value() if a.value_ast is None else to_polars(a.value_ast, schema)
     return expr.cast(pl.Float64).fill_null(0.0).clip(lower_bound=0.0)
-
-
-def _needs(a: Assign) -> pl.Expr:
-    parts = [pl.lit(list(a.skills), dtype=pl.List(pl.String))]
-    parts += [pl.concat_list(pl.col(c).cast(pl.String)) for c in a.skills_from]
-    return pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
-
-
-def _language(a: Assign, schema: Mapping[str, pl.DataType]) -> pl.Expr:
-    if not a.language or "language" not in schema:
-        return pl.lit(None, dtype=pl.String)
-    return primary_language(pl.col("language").cast(pl.String))

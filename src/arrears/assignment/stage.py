@@ -20,7 +20,7 @@ from arrears.assignment.dispatch import build
 from arrears.assignment.holdings import held_cases, steps_table, units_of, with_holders
 from arrears.assignment.owners import owners_frame, with_time_limits
 from arrears.assignment.problem import Solution
-from arrears.assignment.queue import wanted
+from arrears.assignment.queue import cents_sum, wanted
 from arrears.assignment.reasons import dispatch_reasons, owner_load, release_reasons
 from arrears.assignment.solvers import solve
 from arrears.strategy.model import Strategy
@@ -331,7 +331,7 @@ def _unplaced_accounts(unplaced: pl.DataFrame, want: pl.DataFrame) -> pl.DataFra
 
 def _owner_table(assignments: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
     load = assignments.group_by("owner").agg(
-        pl.len().alias("accounts"), pl.col("value").sum().alias("expected_value")
+        pl.len().alias("accounts"), cents_sum("value").alias("expected_value")
     )
     return (
         owners.select(
