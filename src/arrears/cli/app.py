@@ -277,6 +277,38 @@ def dial_sim(
     console.print(table)
 
 
+@app.command("export-calls")
+def export_calls(
+    run: Annotated[Path, typer.Option(help="Run folder written by `plan`.")],
+    data: Annotated[Path, typer.Option(help="The run's input folder (contact numbers, names).")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")],
+    channel: Annotated[str, typer.Option(help="human_call, robot_call or ivr.")] = "human_call",
+    team: Annotated[str | None, typer.Option(help="Only this team's list.")] = None,
+    list_id: Annotated[str, typer.Option(help="The dialer's list id.")] = "1000",
+) -> None:
+    """Write today's call list as a CSV in the standard lead layout open dialers load."""
+    import polars as pl
+
+    from arrears.dialing.export import dialer_leads, write_leads
+
+    lists_path = run / "call_lists.parquet"
+    if not lists_path.exists():
+        raise _fail_input(f"{lists_path}: no call lists in this run folder")
+    if channel not in ("human_call", "robot_call", "ivr"):
+        raise _fail_input(f"--channel {channel}: one of human_call, robot_call, ivr")
+    try:
+        portfolio = load_portfolio(data, only=("customers", "contacts"))
+    except ContractError as exc:
+        raise _fail_input(str(exc)) from None
+    t = portfolio.tables
+    leads = dialer_leads(
+        pl.read_parquet(lists_path), t["contacts"], t["customers"],
+        channel=channel, team=team, list_id=list_id,
+    )  # fmt: skip
+    write_leads(leads, out)
+    console.print(f"{leads.height:,} {channel} leads written to {out}")
+
+
 def main() -> None:
     app()
 
