@@ -20,7 +20,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from arrears.assignment.deal import deal
-from arrears.assignment.place import place
+from arrears.assignment.place import make_room, place
 from arrears.assignment.problem import NONE, Problem, Solution, without_exclusions
 
 SCALE = 10_000.0  # costs in 1/10 000 of the currency unit
@@ -102,7 +102,6 @@ def solve_flow(given: Problem) -> Solution:
     # Whole units: all their accounts through one pair.
     whole = unit_flow == weight
     owner = np.full(n_units, NONE, dtype=np.int64)
-    used = np.zeros(n_owners, dtype=np.int64)
     heavy = problem.weight[unit[whole]] > 1  # heavy customers first: singles fill the gaps
     order = np.lexsort((unit[whole], -problem.value[unit[whole]], ~heavy, pair[whole]))
     w_unit, w_pair = unit[whole][order], pair[whole][order]
@@ -116,13 +115,11 @@ def solve_flow(given: Problem) -> Solution:
         got = deal(problem.weight[units_p], budget)
         placed = got != NONE
         owner[units_p[placed]] = po_owner[arcs_p[got[placed]]]
-        used += np.bincount(
-            owner[units_p[placed]], weights=problem.weight[units_p[placed]], minlength=n_owners
-        ).astype(np.int64)
     # Split units and units that did not fit their budgets: best first where room is left.
     rest = np.unique(unit[unit_flow > 0])
     rest = rest[owner[rest] == NONE]
-    owner = place(problem, owner, rest[np.argsort(-problem.value[rest], kind="stable")])
+    best_first = rest[np.argsort(-problem.value[rest], kind="stable")]
+    owner = make_room(problem, place(problem, owner, best_first), best_first)
     return Solution(owner, "flow", bound, time.perf_counter() - started)
 
 

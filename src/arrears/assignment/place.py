@@ -88,3 +88,80 @@ def solve_round_robin(problem: Problem) -> Solution:
         room[chosen] -= w
         turn[c] = (turn[c] + ok[0] + 1) % candidates.size
     return Solution(owner, "round_robin", None, time.perf_counter() - started)
+
+
+SCAN = 64  # single-account units looked at per owner when making room
+
+
+def make_room(problem: Problem, owner: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Place units of `order` (best first) that found no owner with room, by moving
+    single-account units of a full owner to another owner of the same team with room.
+
+    A move keeps the moved unit's net value (same team, same class), so the objective only
+    gains the placed unit's. This is what whole customers need when owners hold few cases: a
+    customer of three accounts fits where three single accounts can step aside.
+    """
+    owner = owner.copy()
+    room = _room(problem, owner)
+    by_class = _class_owners(problem)
+    singles: dict[int, list[int]] = {}
+    held = np.flatnonzero((owner != NONE) & (problem.weight == 1))
+    for u in held[np.argsort(problem.value[held], kind="stable")].tolist():
+        singles.setdefault(int(owner[u]), []).append(u)
+    for u in order.tolist():
+        if owner[u] != NONE:
+            continue
+        candidates = by_class[int(problem.unit_class[u])]
+        candidates = candidates[candidates != problem.exclude[u]]
+        if candidates.size == 0:
+            continue
+        net = problem.net(np.full(candidates.size, u), candidates)
+        w = int(problem.weight[u])
+        ranked = np.lexsort((-room[candidates], -net))
+        for o in candidates[ranked][net[ranked] > 0].tolist():
+            moves = _movers(problem, room, by_class, singles.get(o, []), o, w - int(room[o]))
+            if moves is None:
+                continue
+            for s, target in moves:
+                owner[s] = target
+                room[target] -= 1
+                room[o] += 1
+                singles[o].remove(s)
+                singles.setdefault(target, []).append(s)
+            owner[u] = o
+            room[o] -= w
+            break
+    return owner
+
+
+def _movers(
+    problem: Problem,
+    room: np.ndarray,
+    by_class: list[np.ndarray],
+    held: list[int],
+    o: int,
+    need: int,
+) -> list[tuple[int, int]] | None:
+    """`need` single-account units at owner `o` and, for each, another owner of the same team
+    with room; None when they cannot be found."""
+    if need <= 0:
+        return []
+    taken = room.copy()
+    moves: list[tuple[int, int]] = []
+    team = problem.owner_team[o]
+    for s in held[:SCAN]:
+        others = by_class[int(problem.unit_class[s])]
+        ok = (
+            (others != o)
+            & (others != problem.exclude[s])
+            & (problem.owner_team[others] == team)
+            & (taken[others] >= 1)
+        )
+        if not ok.any():
+            continue
+        target = int(others[ok][np.argmax(taken[others[ok]])])
+        taken[target] -= 1
+        moves.append((s, target))
+        if len(moves) == need:
+            return moves
+    return None

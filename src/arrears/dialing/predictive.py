@@ -70,8 +70,8 @@ class Predictive:
 
     cap: float = 0.03
     window_s: float = 3600.0
-    target_share: float = 0.2  # the outer loop aims the windowed rate at this share of the cap
-    threshold: float = 0.01  # the starting threshold (then trimmed by the outer loop)
+    target_share: float = 0.08  # the outer loop aims the windowed rate at this share of the cap
+    threshold: float = 0.005  # the starting threshold (then trimmed by the outer loop)
     patience_s: float = 2.0
     tick_s: float = 60.0
     alpha: float = 1.0 / 400  # weight of a new outcome in the running estimates
@@ -90,6 +90,13 @@ class Predictive:
     _next_tick: float = 0.0
     _snaps: deque[tuple[float, int, int]] = field(default_factory=deque)
     _tables: tuple[np.ndarray, ...] = ()
+    budget_share: float = 0.1  # of the cap's abandons the trailing window could still afford
+    floor_risk: float = 0.002  # expected abandons in flight allowed even with no budget
+    end_guard_s: float = 3600.0  # shifts are assumed to end on a multiple of this (0: never)
+    end_share: float = 0.15
+    _answers: deque[tuple[float, int, int]] = field(default_factory=deque)
+    _committed: deque[tuple[float, float]] = field(default_factory=deque)
+    _committed_sum: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.cap < 1.0:
@@ -132,6 +139,7 @@ class Predictive:
     def _build(self) -> None:
         """Tabulate, per elapsed time and horizon, the chances of turning live and finishing."""
         p, d = self._p, self._delay
+        p = min(1.0, p + 2.0 * math.sqrt(p * (1.0 - p) / self._n))  # cautious while n is small
         t = d.quantiles(QUANTILES)
         e = np.arange(0.0, RING_MAX_S + RING_STEP_S, RING_STEP_S)
         s_d = d.survival(e)
@@ -214,9 +222,49 @@ class Predictive:
             return 0
         cap = min(self.max_extra, 4 * (state.free_agents + len(state.busy_elapsed)) + 16)
         risks = self.risk(state, np.arange(cap + 1))
-        warm = max(0.1, min(1.0, state.live / 400))  # the first windows hold few answers
-        over = np.flatnonzero(risks >= self.threshold * warm)
-        return int(over[0]) if len(over) else cap
+        budget = self._budget(state)
+        spent = np.cumsum(risks)
+        over = np.flatnonzero((risks >= self.threshold) | (spent > budget))
+        n = int(over[0]) if len(over) else cap
+        if n:
+            self._committed.append((state.now, float(spent[n - 1])))
+            self._committed_sum += float(spent[n - 1])
+        return n
+
+    def _budget(self, state: DialerState) -> float:
+        """Expected abandons new dials may add: what the windows around now can still afford.
+
+        The trailing window (at the start of the shift, all of it) holds L live answers and A
+        abandons; the dials in flight will add about `live` answers and `risk` abandons. A
+        window stays within the cap while A <= cap x L, so new risk is allowed up to a share of
+        cap x (L + live) - A - risk, and at least `floor_risk` in flight. With `end_guard_s`,
+        the windows that start now and are cut by a shift end at the next multiple of it hold
+        only the answers expected until then, so near it the budget shrinks likewise.
+        """
+        now = state.now
+        ans = self._answers
+        if not ans or ans[-1][1] != state.live or ans[-1][2] != state.abandoned:
+            ans.append((now, state.live, state.abandoned))
+        while len(ans) > 1 and ans[1][0] <= now - self.window_s:
+            ans.popleft()
+        base = ans[0] if ans[0][0] > now - self.window_s else ans[0]
+        old = ans[0][0] <= now - self.window_s
+        live_w = state.live - (base[1] if old else 0)
+        aband_w = state.abandoned - (base[2] if old else 0)
+        com = self._committed
+        while com and com[0][0] < now - LAG_S:
+            self._committed_sum -= com.popleft()[1]
+        risk = max(self._committed_sum, 0.0) + 0.5 * state.waiting
+        live = state.in_flight * self._p
+        afford = math.floor(self.cap * (live_w + 0.5 * live)) - aband_w
+        budget = self.budget_share * afford - risk
+        if self.end_guard_s > 0:
+            span = min(now, self.window_s)
+            rate = live_w / span if span > 60 else 0.0
+            left = self.end_guard_s - now % self.end_guard_s
+            ahead = rate * left + live
+            budget = min(budget, self.end_share * math.floor(self.cap * ahead) - risk)
+        return max(budget, self.floor_risk - risk, 0.0)
 
 
 def PredictiveOracle(cap: float = 0.03, window_s: float = 3600.0) -> Predictive:

@@ -181,3 +181,26 @@ def test_the_flow_spreads_load_over_equally_good_owners_counting_what_they_hold(
     )
     owner = solve(p, "flow").owner
     assert np.bincount(owner, minlength=3).tolist() == [20, 20, 0]
+
+
+def test_a_whole_customer_gets_room_when_single_accounts_step_aside() -> None:
+    from arrears.assignment.place import make_room
+
+    # Owner 0 is full with two single-account units (class 0, which owner 1 may also hold);
+    # the two-account customer (class 1) may go to owner 0 only.
+    p = Problem(
+        value=np.array([10.0, 10.0, 100.0]),
+        weight=np.array([1, 1, 2]),
+        unit_class=np.array([0, 0, 1]),
+        exclude=np.full(3, NONE),
+        arc_class=np.array([0, 0, 1]),
+        arc_owner=np.array([0, 1, 0]),
+        owner_team=np.array([0, 0]),
+        capacity=np.array([2, 2]),
+        keep=np.ones((2, 1)),
+        cost=np.zeros((2, 1)),
+    )
+    owner = make_room(p, np.array([0, 0, NONE]), np.array([2]))
+    assert owner.tolist() == [1, 1, 0]
+    assert violations(p, owner) == []
+    assert solve(p, "flow").objective(p) == pytest.approx(120.0)
