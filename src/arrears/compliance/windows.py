@@ -186,8 +186,13 @@ def day_spans(zone_sets: pl.Series, days_of: pl.Series, days: int) -> pl.DataFra
 
 def local_clock(zone_sets: pl.Series, instants: pl.Series) -> pl.DataFrame:
     """The local `local_date`, `hour` (0-23) and `weekday` (1 = Monday) of each instant in the
-    first zone of its set (nulls when the set is empty); one conversion per distinct zone."""
-    first = zone_sets.cast(pl.List(pl.String)).list.first()
+    first zone of its set, or in its zone when given one zone name per row (nulls when there is
+    none); one conversion per distinct zone."""
+    first = (
+        zone_sets.cast(pl.String)
+        if zone_sets.dtype == pl.String
+        else zone_sets.cast(pl.List(pl.String)).list.first()
+    )
     frame = pl.DataFrame({"z": first, "at": instants.cast(UTC_DATETIME)}).with_row_index("_i")
     parts = [
         group.select(

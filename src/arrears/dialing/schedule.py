@@ -109,17 +109,16 @@ def rated_slots(
 ) -> pl.DataFrame:
     """Slots with the local hour and weekday of their start and the estimated rpc rate."""
     facts = actions.select(
-        "action_id", "contact_id", pl.col("timezone").str.split("|").alias("_zones")
-    )
-    with_zone = slots.join(facts, on="action_id")
-    clock = local_clock(with_zone.get_column("_zones"), with_zone.get_column("slot_start"))
-    with_clock = pl.concat(
-        [with_zone.drop("_zones"), clock.select(pl.col("hour").alias("hour"), "weekday")],
-        how="horizontal",
+        "action_id", "contact_id", pl.col("timezone").str.split("|").list.first().alias("_zone")
     ).join(point_country, on="contact_id", how="left")
+    with_zone = slots.join(facts, on="action_id")
+    clock = local_clock(with_zone.get_column("_zone"), with_zone.get_column("slot_start"))
+    with_clock = pl.concat(
+        [with_zone.drop("_zone"), clock.select("hour", "weekday")], how="horizontal"
+    )
     own = point_rates.rename({"rate": "_point_rate"})
     country = country_rates.rename({"rate": "_country_rate"})
-    return (
+    rated = (
         with_clock.join(own, on=["contact_id", *COUNT_KEYS], how="left")
         .join(country, on=["country", *COUNT_KEYS], how="left")
         .with_columns(
@@ -130,13 +129,14 @@ def rated_slots(
             .then(pl.lit("country"))
             .alias("rate_source"),
         )
-        .with_columns(
-            pl.col("rpc_rate")
-            .fill_null(0.0)
-            .rank("ordinal", descending=True)
-            .over("action_id", order_by="slot_start")
-            .cast(pl.Int32)
-            .alias("slot_rank")
+        .sort(
+            ["action_id", pl.col("rpc_rate").fill_null(0.0), "slot_start"],
+            descending=[False, True, False],
+        )
+    )
+    return (
+        rated.with_columns(
+            (pl.int_range(pl.len()).over("action_id") + 1).cast(pl.Int32).alias("slot_rank")
         )
         .rename({"hour": "local_hour"})
         .drop("_point_rate", "_country_rate", "country")
