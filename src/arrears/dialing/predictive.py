@@ -11,6 +11,16 @@ own live answer, at a delay t drawn from five quantiles of the answer delay, fin
 places dials while that probability stays below a threshold. A slow outer loop, every
 `tick_s`, lowers the threshold when the trailing window's abandonment (and the last ten
 minutes') is above `target_share` x cap, and raises it slowly when the window is below.
+
+On top, a budget view of the cap: the expected abandons of the new dials (the sum of their
+risks) must fit in `budget_share` of what the trailing window can still afford, floor(cap x L)
+- A, less the risk already in flight (`floor_risk` at least). With under 34 live answers
+(the start of the shift) it affords none. Dials that leave no more dials in flight than free
+agents cannot be abandoned and are always placed, so it never dials less than a 1:1 ratio
+without reservation. The simulator counts every window, and those cut by the end of the shift
+hold only its last answers, but the pacer is not told the end: it assumes shifts end on a
+multiple of `end_guard_s` and near one keeps the same budget for the answers expected until
+then, less `end_margin` (abandons come in pairs).
 """
 
 from __future__ import annotations
@@ -70,7 +80,7 @@ class Predictive:
 
     cap: float = 0.03
     window_s: float = 3600.0
-    target_share: float = 0.08  # the outer loop aims the windowed rate at this share of the cap
+    target_share: float = 0.12  # the outer loop aims the windowed rate at this share of the cap
     threshold: float = 0.005  # the starting threshold (then trimmed by the outer loop)
     patience_s: float = 2.0
     tick_s: float = 60.0
@@ -90,10 +100,11 @@ class Predictive:
     _next_tick: float = 0.0
     _snaps: deque[tuple[float, int, int]] = field(default_factory=deque)
     _tables: tuple[np.ndarray, ...] = ()
-    budget_share: float = 0.1  # of the cap's abandons the trailing window could still afford
-    floor_risk: float = 0.002  # expected abandons in flight allowed even with no budget
+    budget_share: float = 0.05  # of the cap's abandons the trailing window could still afford
+    floor_risk: float = 0.0005  # expected abandons in flight allowed even with no budget
     end_guard_s: float = 3600.0  # shifts are assumed to end on a multiple of this (0: never)
     end_share: float = 0.15
+    end_margin: int = 1  # abandons come in pairs: keep this many in reserve near the end
     _answers: deque[tuple[float, int, int]] = field(default_factory=deque)
     _committed: deque[tuple[float, float]] = field(default_factory=deque)
     _committed_sum: float = 0.0
@@ -222,10 +233,14 @@ class Predictive:
             return 0
         cap = min(self.max_extra, 4 * (state.free_agents + len(state.busy_elapsed)) + 16)
         risks = self.risk(state, np.arange(cap + 1))
+        # while dials in flight do not outnumber free agents, no live answer can wait: the
+        # normal approximation overstates the risk of such dials with few agents, so skip it
+        safe = min(cap, max(0, state.free_agents - state.waiting - state.in_flight))
+        risks[:safe] = 0.0
         budget = self._budget(state)
         spent = np.cumsum(risks)
         over = np.flatnonzero((risks >= self.threshold) | (spent > budget))
-        n = int(over[0]) if len(over) else cap
+        n = max(safe, int(over[0]) if len(over) else cap)
         if n:
             self._committed.append((state.now, float(spent[n - 1])))
             self._committed_sum += float(spent[n - 1])
@@ -235,11 +250,12 @@ class Predictive:
         """Expected abandons new dials may add: what the windows around now can still afford.
 
         The trailing window (at the start of the shift, all of it) holds L live answers and A
-        abandons; the dials in flight will add about `live` answers and `risk` abandons. A
-        window stays within the cap while A <= cap x L, so new risk is allowed up to a share of
-        cap x (L + live) - A - risk, and at least `floor_risk` in flight. With `end_guard_s`,
-        the windows that start now and are cut by a shift end at the next multiple of it hold
-        only the answers expected until then, so near it the budget shrinks likewise.
+        abandons; `risk` is the expected abandons of the dials placed in the last LAG_S and of
+        the waiting calls. A window stays within the cap while A <= cap x L, so new risk is
+        allowed up to `budget_share` x (floor(cap x L) - A) - risk, and `floor_risk` - risk at
+        least. With `end_guard_s`, the windows that start now and are cut by a shift end at the
+        next multiple of it hold only the answers expected after this dial's own (0.8 x the
+        trailing rate, to allow for noise), so near it the budget shrinks likewise.
         """
         now = state.now
         ans = self._answers
@@ -247,23 +263,23 @@ class Predictive:
             ans.append((now, state.live, state.abandoned))
         while len(ans) > 1 and ans[1][0] <= now - self.window_s:
             ans.popleft()
-        base = ans[0] if ans[0][0] > now - self.window_s else ans[0]
-        old = ans[0][0] <= now - self.window_s
-        live_w = state.live - (base[1] if old else 0)
-        aband_w = state.abandoned - (base[2] if old else 0)
+        old = ans[0][0] <= now - self.window_s  # else the window reaches back to the start
+        live_w = state.live - (ans[0][1] if old else 0)
+        aband_w = state.abandoned - (ans[0][2] if old else 0)
         com = self._committed
         while com and com[0][0] < now - LAG_S:
             self._committed_sum -= com.popleft()[1]
         risk = max(self._committed_sum, 0.0) + 0.5 * state.waiting
-        live = state.in_flight * self._p
-        afford = math.floor(self.cap * (live_w + 0.5 * live)) - aband_w
+        afford = math.floor(self.cap * live_w) - aband_w
         budget = self.budget_share * afford - risk
         if self.end_guard_s > 0:
             span = min(now, self.window_s)
             rate = live_w / span if span > 60 else 0.0
             left = self.end_guard_s - now % self.end_guard_s
-            ahead = rate * left + live
-            budget = min(budget, self.end_share * math.floor(self.cap * ahead) - risk)
+            ahead = 0.8 * rate * max(0.0, left - 45.0)  # answers after its own, less noise
+            budget = min(
+                budget, self.end_share * (math.floor(self.cap * ahead) - self.end_margin) - risk
+            )
         return max(budget, self.floor_risk - risk, 0.0)
 
 

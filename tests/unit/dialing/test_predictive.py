@@ -31,6 +31,16 @@ def test_predictive_keeps_every_window_within_the_cap(predictive: list[SimResult
     assert sum(r.abandoned for r in predictive) > 0  # it does dial ahead of free agents
 
 
+def test_predictive_keeps_the_cap_on_a_small_floor_too() -> None:
+    # 10 agents, p_live 0.15: ~130 live answers an hour, so one abandon among the first or
+    # last 33 answers of the shift is already over 3 %
+    small = replace(SCENARIOS["n10-p15-h200"], duration_s=2 * 3600.0)
+    res = [simulate(small, Predictive(), np.random.default_rng(s)) for s in range(6)]
+    assert all(r.worst_window_abandon_rate <= 0.03 for r in res)
+    prog = [simulate(small, Progressive(), np.random.default_rng(s)) for s in range(6)]
+    assert np.mean([r.occupancy for r in res]) > np.mean([r.occupancy for r in prog]) + 0.03
+
+
 def test_predictive_beats_progressive_clearly(predictive: list[SimResult]) -> None:
     prog = runs(Progressive)
     gain = np.mean([r.occupancy for r in predictive]) - np.mean([r.occupancy for r in prog])
@@ -113,6 +123,24 @@ def test_vicidial_follows_the_surplus_within_bounds() -> None:
     busy.dials(DialerState(0.0, 0, 10, 5, 0, 20, 0, 100, 0))  # 20 calls waiting, none ready
     busy.dials(DialerState(15.0, 0, 10, 5, 0, 20, 0, 100, 0))
     assert busy.level == pytest.approx(1.0)
+
+
+def test_the_budget_keeps_the_first_answers_almost_progressive() -> None:
+    p = Predictive(end_guard_s=0.0)
+    few = DialerState(100.0, 5, 10, 0, 0, 0, 40, 20, 0)  # 20 answers: one abandon is 5 %
+    assert p._budget(few) == pytest.approx(p.floor_risk)
+    many = DialerState(3000.0, 5, 10, 0, 0, 0, 4000, 1000, 10)  # can afford 20 more
+    assert p._budget(many) == pytest.approx(p.budget_share * 20)
+    full = DialerState(3100.0, 5, 10, 0, 0, 0, 4100, 1010, 30)  # spent: only the floor
+    assert p._budget(full) == pytest.approx(p.floor_risk)
+
+
+def test_the_budget_shrinks_before_an_assumed_shift_end() -> None:
+    p = Predictive(end_guard_s=3600.0)
+    p._budget(DialerState(1800.0, 5, 10, 0, 0, 0, 2000, 500, 0))
+    mid = p._budget(DialerState(1801.0, 5, 10, 0, 0, 0, 2000, 500, 0))
+    late = p._budget(DialerState(3590.0, 5, 10, 0, 0, 0, 4000, 1000, 0))
+    assert mid > 0.5 and late == pytest.approx(p.floor_risk)
 
 
 def test_bad_parameters_are_refused() -> None:
