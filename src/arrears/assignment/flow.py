@@ -1,10 +1,10 @@
 """The dispatch optimizer: a min-cost flow (OR-Tools), then whole customers dealt to owners.
 
 Network: source → unit (capacity = its accounts) → (class, team) → owner (eligible) → sink
-(capacity = the owner's room), plus a source → sink bypass so a unit worth nothing stays
-unassigned. The unit → (class, team) arc costs −net per account, in cents, and only exists when
-net > 0. Its optimum is the LP relaxation of the assignment (a customer may be split): that is
-the `bound` every solution is measured against.
+(the owner's room, in cost bands that spread load), plus a source → sink bypass so a unit worth
+nothing stays unassigned. The unit → (class, team) arc costs −net per account, in 1/10 000 of
+the currency unit, and only exists when net > 0. Its optimum is the LP relaxation of the
+assignment (a customer may be split): that is the `bound` every solution is measured against.
 
 A customer must not be split, so the flow only says how much of each owner's room each
 (class, team) uses. Units whose whole flow went to one (class, team) are dealt to its owners by
@@ -21,7 +21,7 @@ from ortools.graph.python import min_cost_flow
 
 from arrears.assignment.deal import deal
 from arrears.assignment.place import make_room, place
-from arrears.assignment.problem import NONE, Problem, Solution, without_exclusions
+from arrears.assignment.problem import NONE, Problem, Solution, ranges, without_exclusions
 
 SCALE = 10_000.0  # costs in 1/10 000 of the currency unit
 BANDS = 10
@@ -36,11 +36,9 @@ def solve_flow(given: Problem) -> Solution:
     pair_class, pair_team = problem.eligible_pairs()
     n_units, n_pairs, n_owners = problem.units, pair_class.size, problem.owners
     # Unit arcs: one per (class, team) pair of the unit's class.
-    first = np.searchsorted(pair_class, np.arange(int(problem.unit_class.max(initial=-1)) + 2))
-    count = first[problem.unit_class + 1] - first[problem.unit_class] if n_units else first[:0]
-    unit = np.repeat(np.arange(n_units), count)
-    pair = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    pair += np.repeat(first[problem.unit_class], count)
+    first = np.searchsorted(pair_class, np.arange(problem.classes + 1))
+    uc = problem.unit_class
+    unit, pair = ranges(first[uc], first[uc + 1] - first[uc])
     weight = problem.weight[unit]
     at = (pair_class[pair], pair_team[pair])
     per_account = problem.value[unit] * problem.keep[at] / weight - problem.cost[at]

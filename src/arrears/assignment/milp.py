@@ -21,14 +21,7 @@ from arrears.assignment.problem import NONE, Problem, Solution, without_exclusio
 def solve_milp(given: Problem, time_limit: float = 600.0) -> Solution:
     started = time.perf_counter()
     problem = without_exclusions(given)
-    order = np.argsort(problem.arc_class, kind="stable")
-    arc_class, arc_owner = problem.arc_class[order], problem.arc_owner[order]
-    n_classes = int(max(problem.unit_class.max(initial=-1), arc_class.max(initial=-1))) + 1
-    edges = np.searchsorted(arc_class, np.arange(n_classes + 1))
-    count = edges[problem.unit_class + 1] - edges[problem.unit_class]
-    unit = np.repeat(np.arange(problem.units), count)
-    at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    owner = arc_owner[np.repeat(edges[problem.unit_class], count) + at]
+    unit, owner = problem.unit_arcs()
     net = problem.net(unit, owner)
     keep = net > 0
     unit, owner, net = unit[keep], owner[keep], net[keep]

@@ -20,17 +20,12 @@ from arrears.assignment.problem import NONE, Problem, Solution
 
 
 def _class_owners(problem: Problem) -> list[np.ndarray]:
-    order = np.lexsort((problem.arc_owner, problem.arc_class))
-    cls, own = problem.arc_class[order], problem.arc_owner[order]
-    n_classes = int(max(problem.unit_class.max(initial=-1), cls.max(initial=-1))) + 1
-    edges = np.searchsorted(cls, np.arange(n_classes + 1))
-    return [own[edges[c] : edges[c + 1]] for c in range(n_classes)]
+    owners, edges = problem.owners_by_class()
+    return [owners[edges[c] : edges[c + 1]] for c in range(problem.classes)]
 
 
 def _room(problem: Problem, owner: np.ndarray) -> np.ndarray:
-    held = owner != NONE
-    load = np.bincount(owner[held], weights=problem.weight[held], minlength=problem.owners)
-    return problem.capacity - load.astype(np.int64)
+    return problem.capacity - problem.load(owner)
 
 
 def place(problem: Problem, owner: np.ndarray, order: np.ndarray) -> np.ndarray:

@@ -22,6 +22,14 @@ import numpy as np
 NONE = -1
 
 
+def ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row i's indices starts[i] … starts[i] + counts[i] − 1, all rows flattened: (the row of
+    each index, the index). The vectorized way to expand each row by its group's slice."""
+    rows = np.repeat(np.arange(starts.size), counts)
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.repeat(starts, counts) + offset
+
+
 @dataclass(frozen=True)
 class Problem:
     value: np.ndarray  # float64 per unit: expected recovery of the whole unit
@@ -48,6 +56,31 @@ class Problem:
     @property
     def owners(self) -> int:
         return int(self.owner_team.size)
+
+    @property
+    def classes(self) -> int:
+        return int(max(self.unit_class.max(initial=-1), self.arc_class.max(initial=-1))) + 1
+
+    def load(self, owner: np.ndarray) -> np.ndarray:
+        """Accounts each owner holds when unit u goes to `owner[u]` (NONE: nobody)."""
+        held = owner != NONE
+        counted = np.bincount(owner[held], weights=self.weight[held], minlength=self.owners)
+        return counted.astype(np.int64)
+
+    def owners_by_class(self) -> tuple[np.ndarray, np.ndarray]:
+        """The eligible owners in class order, and where each class starts among them
+        (`edges[c]:edges[c + 1]` are class c's; `edges` has one entry more than classes)."""
+        order = np.argsort(self.arc_class, kind="stable")
+        edges = np.searchsorted(self.arc_class[order], np.arange(self.classes + 1))
+        return self.arc_owner[order], edges
+
+    def unit_arcs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (unit, eligible owner) pair, as two arrays."""
+        owners, edges = self.owners_by_class()
+        unit, at = ranges(
+            edges[self.unit_class], edges[self.unit_class + 1] - edges[self.unit_class]
+        )
+        return unit, owners[at]
 
     def net(self, units: np.ndarray, owners: np.ndarray) -> np.ndarray:
         at = (self.unit_class[units], self.owner_team[owners])
@@ -85,7 +118,7 @@ def violations(problem: Problem, owner: np.ndarray) -> list[str]:
     """What a solution breaks: capacity, eligibility or exclusion (empty when none)."""
     out: list[str] = []
     held = np.flatnonzero(owner != NONE)
-    load = np.bincount(owner[held], weights=problem.weight[held], minlength=problem.owners)
+    load = problem.load(owner)
     for o in np.flatnonzero(load > problem.capacity):
         out.append(f"owner {o} holds {int(load[o])} accounts, capacity {problem.capacity[o]}")
     allowed = set(zip(problem.arc_class.tolist(), problem.arc_owner.tolist(), strict=True))
@@ -106,18 +139,13 @@ def without_exclusions(problem: Problem) -> Problem:
     rotating = np.flatnonzero(problem.exclude != NONE)
     if rotating.size == 0:
         return problem
-    n_classes = int(max(problem.unit_class.max(initial=-1), problem.arc_class.max(initial=-1)))
-    n_classes += 1
+    n_classes = problem.classes
     key = problem.unit_class[rotating] * problem.owners + problem.exclude[rotating]
     keys, new_of = np.unique(key, return_inverse=True)
     base, excluded = keys // problem.owners, keys % problem.owners
-    order = np.argsort(problem.arc_class, kind="stable")
-    arc_class, arc_owner = problem.arc_class[order], problem.arc_owner[order]
-    edges = np.searchsorted(arc_class, np.arange(n_classes + 1))
-    count = edges[base + 1] - edges[base]
-    new_class = np.repeat(np.arange(keys.size), count)
-    at = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    owner = arc_owner[np.repeat(edges[base], count) + at]
+    owners, edges = problem.owners_by_class()
+    new_class, at = ranges(edges[base], edges[base + 1] - edges[base])
+    owner = owners[at]
     keep = owner != excluded[new_class]
     unit_class = problem.unit_class.copy()
     unit_class[rotating] = n_classes + new_of

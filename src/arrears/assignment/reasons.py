@@ -52,7 +52,7 @@ def dispatch_reasons(built: Built, solution: Solution, owners: pl.DataFrame) -> 
     problem = built.problem
     owner = solution.owner
     held = owner != NONE
-    load = np.bincount(owner[held], weights=problem.weight[held], minlength=problem.owners)
+    load = problem.load(owner)
     lowest = np.full(problem.owners, np.inf)
     np.minimum.at(lowest, owner[held], problem.value[held])
     full = load >= problem.capacity
