@@ -9,7 +9,9 @@ assignment (a customer may be split): that is the `bound` every solution is meas
 A customer must not be split, so the flow only says how much of each owner's room each
 (class, team) uses. Units whose whole flow went to one (class, team) are dealt to its owners by
 value rank (`deal`), within those budgets; the few split or left-over units are then placed
-one by one, best first, where room is left (`place`).
+one by one, best first, where room is left (`place`), and those still without room get it
+where single accounts of a full owner can move to another owner of the same team
+(`make_room`).
 """
 
 from __future__ import annotations

@@ -63,14 +63,7 @@ class AssignResult:
 
 def wanted_rows(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     """Per account, what the assignment needs of it: row-local, so shards can compute it."""
-    columns = ["segment", "dpd", "days_since_rpc"]
-    facts = accounts.select(
-        "account_id",
-        *[
-            pl.col(c) if c in accounts.columns else pl.lit(None, dtype=pl.Int32).alias(c)
-            for c in columns
-        ],
-    )
+    facts = accounts.select("account_id", "segment", "dpd", "days_since_rpc")
     return wanted(accounts, strategy).join(facts, on="account_id", how="left")
 
 
@@ -132,8 +125,9 @@ def assign_wanted(
         (pl.col("mode") == "hybrid")
         & (pl.col("rank") > pl.col("dispatch_share") * pl.col("ranked"))
     )
-    pooled, unpooled = _pool(moving.filter(to_pool), owners, capacity, kept)
-    held = owner_load(kept, owners.height) + owner_load(pooled, owners.height)
+    kept_load = owner_load(kept, owners.height)
+    pooled, unpooled = _pool(moving.filter(to_pool), owners, capacity - kept_load)
+    held = kept_load + owner_load(pooled, owners.height)
     room = capacity - held
     need = moving.filter(~to_pool).with_columns(
         pl.when(pl.col("fate") == "replace").then(pl.col("holder_team")).alias("excluded_team"),
@@ -222,13 +216,12 @@ def _keeps(keeps: pl.DataFrame, capacity: np.ndarray) -> tuple[pl.DataFrame, pl.
 
 
 def _pool(
-    units: pl.DataFrame, owners: pl.DataFrame, capacity: np.ndarray, kept: pl.DataFrame
+    units: pl.DataFrame, owners: pl.DataFrame, room: np.ndarray
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Units listed in their step's first team's claim pool, as far as the pool has room."""
     teams = owners.filter(pl.col("owner_kind") != "agent").select(
         pl.col("owner_id").alias("pool_team"), pl.col("owner_ix").alias("owner_ix")
     )
-    room = capacity - owner_load(kept, owners.height)
     ordered = (
         units.with_columns(pl.col("teams").list.first().alias("pool_team"))
         .join(teams, on="pool_team", how="left")
