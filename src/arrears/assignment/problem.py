@@ -59,7 +59,8 @@ class Problem:
 
     @property
     def classes(self) -> int:
-        return int(max(self.unit_class.max(initial=-1), self.arc_class.max(initial=-1))) + 1
+        """How many classes there are: the rows of `keep` (a class may have no unit or owner)."""
+        return int(self.keep.shape[0])
 
     def load(self, owner: np.ndarray) -> np.ndarray:
         """Accounts each owner holds when unit u goes to `owner[u]` (NONE: nobody)."""

@@ -101,23 +101,30 @@ def wanted(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     )
     from_columns = [(a, c) for a in steps for c in a.skills_from]
     speaking = [a.step for a in steps if a.language and "language" in schema]
-    base = accounts.select("account_id", "customer_id", step.alias("assign_step"))
-    matched = accounts.filter(base.get_column("assign_step").is_not_null()).with_columns(
-        base.get_column("assign_step").filter(base.get_column("assign_step").is_not_null())
+    language = (
+        pl.when(pl.col("assign_step").is_in(speaking)).then(
+            primary_language(pl.col("language").cast(pl.String))
+        )
+        if speaking
+        else pl.lit(None, dtype=pl.String)
     )
-    picked = matched.select(
-        "account_id",
-        exit_first.alias("exit"),
-        value.cast(pl.Float64).alias("value"),
-        *[
-            pl.when(is_step[a.step]).then(pl.col(c).cast(pl.String)).alias(f"_from{i}")
-            for i, (a, c) in enumerate(from_columns)
-        ],
-        pl.when(pl.col("assign_step").is_in(speaking))
-        .then(primary_language(pl.col("language").cast(pl.String)) if speaking else None)
-        .alias("language"),
-        "assign_step",
-    ).join(static, on="assign_step", how="left")
+    stepped = accounts.with_columns(step.alias("assign_step"))
+    base = stepped.select("account_id", "customer_id", "assign_step")
+    picked = (
+        stepped.filter(pl.col("assign_step").is_not_null())
+        .select(
+            "account_id",
+            exit_first.alias("exit"),
+            value.cast(pl.Float64).alias("value"),
+            *[
+                pl.when(is_step[a.step]).then(pl.col(c).cast(pl.String)).alias(f"_from{i}")
+                for i, (a, c) in enumerate(from_columns)
+            ],
+            language.alias("language"),
+            "assign_step",
+        )
+        .join(static, on="assign_step", how="left")
+    )
     needs = pl.col("_static")
     if from_columns:
         extra = pl.concat_list([f"_from{i}" for i in range(len(from_columns))]).list.drop_nulls()
