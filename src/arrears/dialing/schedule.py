@@ -214,11 +214,10 @@ def schedule(
         )
         ok = pl.concat([ok.filter(~pl.col("_voice")), ok.join(first_voice, on="action_id")])
         # Team capacity per hour for human calls.
-        used = placed.filter("_limited").group_by("team", "hour_start").agg(pl.len().alias("_used"))
         limited = (
             ok.filter("_limited")
             .join(limits, on="team", how="left")
-            .join(used, on=["team", "hour_start"], how="left")
+            .join(_team_hours_used(placed), on=["team", "hour_start"], how="left")
             .sort(order, descending=[True, True, False])
             .with_columns(pl.int_range(1, pl.len() + 1).over("team", "hour_start").alias("_n"))
             .filter(
@@ -235,7 +234,6 @@ def schedule(
         # capacity) keeps the slot for the next round.
         struck = refused.join(near, on=["action_id", "slot_start"], how="semi")
         full = refused.filter("_limited").join(struck, on="action_id", how="anti")
-        full = full.join(accepted, on="action_id", how="anti")
         drop = pl.concat(
             [struck.select("action_id", "slot_start"), _over_capacity(full, placed, limits)]
         )
@@ -247,14 +245,18 @@ def schedule(
     return _lists(facts, placed)
 
 
+def _team_hours_used(placed: pl.DataFrame) -> pl.DataFrame:
+    """Human calls placed so far per team and UTC hour (`_used`)."""
+    return placed.filter("_limited").group_by("team", "hour_start").agg(pl.len().alias("_used"))
+
+
 def _over_capacity(
     refused: pl.DataFrame, placed: pl.DataFrame, limits: pl.DataFrame
 ) -> pl.DataFrame:
     """The refused human-call proposals whose team hour is now full (their slot is struck)."""
-    used = placed.filter("_limited").group_by("team", "hour_start").agg(pl.len().alias("_used"))
     return (
         refused.join(limits, on="team", how="left")
-        .join(used, on=["team", "hour_start"], how="left")
+        .join(_team_hours_used(placed), on=["team", "hour_start"], how="left")
         .filter(pl.col("_cap").is_not_null() & (pl.col("_used").fill_null(0) >= pl.col("_cap")))
         .select("action_id", "slot_start")
     )
