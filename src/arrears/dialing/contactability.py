@@ -51,11 +51,10 @@ def call_counts(
     attempts: pl.DataFrame | None,
     contacts: pl.DataFrame,
     customers: pl.DataFrame,
-    before: pl.Expr,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(per point, per country) counts of voice calls and rpcs by local hour and weekday.
 
-    `before` filters the attempts (e.g. `pl.col("at") < run start`)."""
+    `attempts` is the ledger as it stood before the run (`planning.features.history`)."""
     point_schema = {"contact_id": pl.String, "hour": pl.Int8, "weekday": pl.Int8,
                     "calls": pl.UInt32, "rpc": pl.UInt32}  # fmt: skip
     country_schema = {**point_schema, "country": pl.String}
@@ -63,7 +62,7 @@ def call_counts(
     if attempts is None or attempts.is_empty():
         return pl.DataFrame(schema=point_schema), pl.DataFrame(schema=country_schema)
     calls = (
-        attempts.filter(before & pl.col("channel").is_in(VOICE_CHANNELS))
+        attempts.filter(pl.col("channel").is_in(VOICE_CHANNELS))
         .select("contact_id", "at", (pl.col("outcome") == "rpc").alias("is_rpc"))
         .join(contacts.select("contact_id", "customer_id"), on="contact_id")
         .join(customer_zones(customers), on="customer_id")

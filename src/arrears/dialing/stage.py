@@ -27,7 +27,7 @@ from arrears.dialing.schedule import (
     schedule,
     team_capacity,
 )
-from arrears.planning.features import run_start
+from arrears.planning.features import history
 
 
 @dataclass
@@ -59,9 +59,8 @@ def settings_of(dialing: Mapping[str, Any]) -> Settings:
 def counts_of(tables: Mapping[str, pl.DataFrame | None], run_date: date) -> Counts:
     contacts, customers = tables["contacts"], tables["customers"]
     assert contacts is not None and customers is not None
-    points, countries = call_counts(
-        tables.get("attempts"), contacts, customers, pl.col("at") < run_start(run_date)
-    )
+    before = history(tables.get("attempts"), run_date).collect()
+    points, countries = call_counts(before, contacts, customers)
     point_country = contacts.select("contact_id", "customer_id").join(
         customers.select("customer_id", "country"), on="customer_id"
     )
