@@ -41,7 +41,6 @@ def test_a_teams_call_list_exports_in_list_order_with_digits_only_numbers(tmp_pa
     assert leads["phone_code"].is_in(["86", "1", "44"]).all()
     ordered = lists.sort("slot_start", "position", "action_id")["action_id"].to_list()
     assert leads["vendor_lead_code"].to_list() == ordered
-    assert "overdue" not in proc.stdout and not any("amount" in c for c in leads.columns)
 
 
 def test_a_run_without_call_lists_is_refused_with_exit_2(tmp_path: Path):
