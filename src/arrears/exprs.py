@@ -20,3 +20,9 @@ def first_of(
         chain = chain.when(condition).then(value)
     result: pl.Expr = chain.otherwise(otherwise)
     return result
+
+
+def counts_by(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """Rows per value of `column`, in value order (for manifests and summaries)."""
+    counted = frame.group_by(column).len().sort(column)
+    return {str(k): int(v) for k, v in counted.iter_rows()}

@@ -11,11 +11,7 @@ from typing import Any
 import polars as pl
 
 from arrears.assignment.stage import AssignResult
-
-
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
-    counted = frame.group_by(column).len().sort(column)
-    return {str(k): int(v) for k, v in counted.iter_rows()}
+from arrears.exprs import counts_by
 
 
 def fairness(owners: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -62,11 +58,11 @@ def assignment_summary(result: AssignResult) -> dict[str, Any]:
         "accounts_held": a.height,
         "customers_held": a.get_column("customer_id").n_unique(),
         "expected_value_held": round(float(a.get_column("value").sum() or 0.0), 2),
-        "by_mode": _counts(a, "mode"),
-        "by_owner_kind": _counts(a, "owner_kind"),
-        "by_team": _counts(a, "team"),
+        "by_mode": counts_by(a, "mode"),
+        "by_owner_kind": counts_by(a, "owner_kind"),
+        "by_team": counts_by(a, "team"),
         "unassigned": u.height,
-        "unassigned_by_kind": _counts(u, "kind"),
+        "unassigned_by_kind": counts_by(u, "kind"),
         "owners_full": full.height,
         "optimizer": stats,
         "fairness": fairness(result.owners),

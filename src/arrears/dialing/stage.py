@@ -27,6 +27,7 @@ from arrears.dialing.schedule import (
     schedule,
     team_capacity,
 )
+from arrears.exprs import counts_by
 from arrears.planning.features import history
 
 
@@ -89,17 +90,12 @@ def call_lists(
 
 def lists_summary(lists: pl.DataFrame) -> dict[str, Any]:
     """For the manifest: slotted and unslotted actions by channel, and the rates' sources."""
-
-    def counted(frame: pl.DataFrame, column: str) -> dict[str, int]:
-        rows = frame.group_by(column).len().sort(column).iter_rows()
-        return {str(k): int(v) for k, v in rows}
-
     slotted = lists.filter(pl.col("slot_start").is_not_null())
     return {
         "slotted": slotted.height,
-        "slotted_by_channel": counted(slotted, "channel"),
+        "slotted_by_channel": counts_by(slotted, "channel"),
         "unslotted": lists.height - slotted.height,
-        "rate_source": counted(
+        "rate_source": counts_by(
             slotted.with_columns(pl.col("rate_source").fill_null("none")), "rate_source"
         ),
     }

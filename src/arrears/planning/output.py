@@ -27,6 +27,7 @@ from arrears.compliance.audit import compliance_kpis
 from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
 from arrears.dialing.stage import lists_summary
+from arrears.exprs import counts_by
 from arrears.planning.plan import PlanResult
 from arrears.strategy.model import Strategy
 
@@ -36,13 +37,6 @@ def software_version() -> str:
         return version("arrears")
     except PackageNotFoundError:  # running from a source tree
         return "0+source"
-
-
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
-    if frame.height == 0:
-        return {}
-    counted = frame.group_by(column).len().sort(column)
-    return {str(k): int(v) for k, v in counted.iter_rows()}
 
 
 @dataclass
@@ -75,10 +69,10 @@ def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
     return {
         "accounts": accounts.height,
         "accounts_in_segment": int(accounts.get_column("segment").is_not_null().sum()),
-        "accounts_by_bucket": _counts(
+        "accounts_by_bucket": counts_by(
             accounts.select(pl.col("bucket").fill_null("(none)")), "bucket"
         ),
-        "accounts_by_segment": _counts(
+        "accounts_by_segment": counts_by(
             accounts.select(pl.col("segment").fill_null("(none)")), "segment"
         ),
         "accounts_by_bucket_and_segment": by_both,
@@ -167,12 +161,12 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         "counts": {
             **record.account_counts,
             "actions": actions.height,
-            "actions_by_channel": _counts(actions, "channel"),
-            "actions_by_arm": _counts(actions, "arm"),
+            "actions_by_channel": counts_by(actions, "channel"),
+            "actions_by_arm": counts_by(actions, "arm"),
             "blocked": record.blocked.height,
-            "blocked_by_rule": _counts(record.blocked, "rule"),
+            "blocked_by_rule": counts_by(record.blocked, "rule"),
             "reject_lines": record.rejects.height,
-            "rejects_by_table": _counts(record.rejects, "table"),
+            "rejects_by_table": counts_by(record.rejects, "table"),
         },
         "compliance": compliance_kpis(
             actions, record.blocked, record.checked, presets_for(s.jurisdiction, s.house)
