@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arrears.assignment.deal import deal
+from arrears.assignment.place import make_room
 from arrears.assignment.problem import NONE, Problem, violations, without_exclusions
 from arrears.assignment.solvers import SOLVERS, solve
 
@@ -184,8 +185,6 @@ def test_the_flow_spreads_load_over_equally_good_owners_counting_what_they_hold(
 
 
 def test_a_whole_customer_gets_room_when_single_accounts_step_aside() -> None:
-    from arrears.assignment.place import make_room
-
     # Owner 0 is full with two single-account units (class 0, which owner 1 may also hold);
     # the two-account customer (class 1) may go to owner 0 only.
     p = Problem(
