@@ -1,14 +1,20 @@
 """A discrete-event simulator of one dialing shift: a heap of timed events, one pacer.
 
-Events: a dial resolves (live answer, busy, machine, no answer), a waiting live call's patience
-runs out, an agent finishes a call's handle time, an hour boundary (agents log in or out to the
-profile), an open-loop pacer's own dial. After each, the pacer is asked for new dials. A live
-answer takes its reserved agent, else the longest-idle free agent, else waits FIFO up to
-`patience_s` (0: lost at once, Erlang's loss system) and is then abandoned. Agents told to log
-out take no new call and leave when their current one ends (free ones leave at once). Occupancy
-is handle time / logged-in agent time, both clipped to the shift; counts stop at its end.
-A pacer's optional extras (outcome feedback, elapsed and remaining times; see pacing) are
-tracked only when it asks for them.
+Events: a dial's outcome on the switch (live answer, busy, machine, no answer), a waiting live
+call's patience runs out, an agent finishes a call's handle time, an hour boundary (agents log
+in or out to the profile), an open-loop pacer's own dial. After each, the pacer is asked for new
+dials. A live answer takes its reserved agent, else the longest-idle free agent, else waits FIFO
+up to `patience_s` (0: lost at once, Erlang's loss system) and is then abandoned (hung up).
+Agents told to log out take no new call and leave when their current one ends (free ones leave
+at once). Occupancy is handle time / logged-in agent time, both clipped to the shift; counts
+stop at its end. A pacer's optional extras (outcome feedback, elapsed and remaining times; see
+pacing) are tracked only when it asks for them.
+
+The floor places and ends calls only through the telephony interface (`telephony.Telephony`),
+here the simulated switch (`switch.SimSwitch`). With `leads`, each dial takes its number from a
+hopper (`Leads.next`; none left: no dial) and every dial's result is handed back
+(`Leads.settle`), which is how a campaign asks the compliance guard before each dial and
+writes each attempt to the ledger (`campaign`).
 """
 
 from __future__ import annotations
@@ -16,26 +22,22 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from arrears.dialing.abandonment import worst_window_rate
+from arrears.dialing.leads import Lead, Leads
 from arrears.dialing.pacing import DialerState, Observer, Pacer, ScheduledPacer
-from arrears.dialing.scenario import (
-    BUSY_DELAY_S,
-    HOUR_S,
-    MACHINE_DELAY_CV,
-    MACHINE_DELAY_MEAN_S,
-    NO_ANSWER_TIMEOUT_S,
-    Scenario,
-)
+from arrears.dialing.scenario import HOUR_S, Scenario
+from arrears.dialing.switch import LIVE, OUTCOME_KIND, Draws, SimSwitch
 
-MIN_WINDOW_LIVE = 20
-Journal = list[tuple[float, str, int]]  # (time, "login" | "logout" | "off" | "assign", agent)
+# (time, "login" | "logout" | "off" | "assign" | "finish" | "handover", agent)
+Journal = list[tuple[float, str, int]]
 
 # event kinds; ties at one instant go in the order they were scheduled
-_LIVE, _BUSY, _MACHINE, _NO_ANSWER, _PATIENCE, _FINISH, _HOUR, _TICK = range(8)
+_SWITCH, _PATIENCE, _FINISH, _HOUR, _TICK = range(5)
+_OUTCOME_CODE = {kind: code for code, kind in enumerate(OUTCOME_KIND)}
 # agent states
 _OFF, _FREE, _RESERVED, _BUSY_AGENT = range(4)
 
@@ -60,73 +62,36 @@ class SimResult:
     waiting_at_end: int  # live answers still waiting for an agent then
 
 
-class _Draws:
-    """Uniform and normal variates pulled from the generator in blocks, for speed."""
-
-    def __init__(self, rng: np.random.Generator, block: int = 4096) -> None:
-        self._rng, self._block = rng, block
-        self._u: list[float] = []
-        self._z: list[float] = []
-
-    def uniform(self) -> float:
-        if not self._u:
-            self._u = self._rng.random(self._block).tolist()
-        return self._u.pop()
-
-    def lognormal(self, mean: float, cv: float) -> float:
-        """A lognormal variate with this mean and coefficient of variation."""
-        if cv == 0:
-            return mean
-        if not self._z:
-            self._z = self._rng.standard_normal(self._block).tolist()
-        s2 = math.log1p(cv * cv)
-        return mean * math.exp(math.sqrt(s2) * self._z.pop() - 0.5 * s2)
-
-
-def worst_window_rate(
-    times: Sequence[float], lost: Sequence[bool], window_s: float, min_live: int = MIN_WINDOW_LIVE
-) -> float:
-    """The highest lost / total over every window [s, s + window_s) holding >= min_live times.
-
-    `times` sorted. A window holds a run i..j of them; the runs some window holds exactly are
-    those with t[j] − t[i] < window_s and t[j+1] − t[i−1] > window_s (it cannot reach both
-    neighbours), not splitting equal times. For each i the ends j lie between two pointers that
-    only move forward, and the ranges they leave sum to O(n) over all i, so this is linear.
-    """
-    n = len(times)
-    prefix = [0] * (n + 1)
-    for k, flag in enumerate(lost):
-        prefix[k + 1] = prefix[k] + (1 if flag else 0)
-    best, lo, hi = 0.0, 0, 0  # ends (exclusive) run over [max(lo, i + min_live), hi]
-    for i in range(n):
-        while hi < n and times[hi] < times[i] + window_s:
-            hi += 1
-        if i > 0:
-            if times[i] == times[i - 1]:  # no window splits equal times
-                continue
-            while lo < n and times[lo] <= times[i - 1] + window_s:
-                lo += 1
-        for end in range(max(lo, i + min_live), hi + 1):
-            if end == n or times[end] != times[end - 1]:
-                best = max(best, (prefix[end] - prefix[i]) / (end - i))
-    return best
+@dataclass(slots=True)
+class _Call:
+    placed_at: float
+    agent: int  # the reserved agent (-1: none), then the agent who took it
+    lead: Lead | None
 
 
 class _Floor:
     """The simulator's state and its event handlers."""
 
     def __init__(
-        self, sc: Scenario, pacer: Pacer, rng: np.random.Generator, journal: Journal | None
+        self,
+        sc: Scenario,
+        pacer: Pacer,
+        rng: np.random.Generator,
+        journal: Journal | None,
+        leads: Leads | None = None,
     ) -> None:
-        self.sc, self.pacer, self.rng, self.journal = sc, pacer, rng, journal
+        self.sc, self.pacer, self.rng, self.journal, self.leads = sc, pacer, rng, journal, leads
         self.reserves = pacer.reserves_agent
         self.scheduled = pacer if isinstance(pacer, ScheduledPacer) else None
-        self.draws = _Draws(rng)
+        self.draws = Draws(rng)
+        self.switch = SimSwitch(sc, self.draws, lambda: self.now, self._wake_switch)
         self.observer = pacer if isinstance(pacer, Observer) else None
         self.oracle = bool(getattr(pacer, "wants_remaining", False))
         self.detail = self.oracle or bool(getattr(pacer, "wants_detail", False))
         self.track = self.detail or self.observer is not None
-        self.ringing: dict[int, float] = {}  # dial (its event's seq) -> placed at, if tracked
+        self.calls: dict[int, _Call] = {}  # dials placed, not yet ended
+        self.ringing: set[int] = set()  # dials not yet answered or failed
+        self.talking: dict[int, int] = {}  # agent -> call
         self.busy: dict[int, tuple[float, float]] = {}  # agent -> (call start, end), if tracked
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
@@ -140,15 +105,19 @@ class _Floor:
         self.queue: deque[int] = deque()  # waiting live answers (indices into live_t)
         self.waiting: set[int] = set()
         self.live_t: list[float] = []
+        self.live_call: list[int] = []  # the dial of each live answer
         self.lost: list[bool] = []
         self.in_flight = self.dials = self.connected = self.abandoned = 0
-        self.outcomes = [0, 0, 0, 0]  # by kind: live, busy, machine, no answer
+        self.outcomes = [0, 0, 0, 0]  # by outcome code: live, busy, machine, no answer
         self.agent_s = self.talk_s = 0.0
 
     def push(self, t: float, kind: int, arg: int) -> int:
         self.seq += 1
         heapq.heappush(self.heap, (t, self.seq, kind, arg))
         return self.seq
+
+    def _wake_switch(self, t: float, call: int) -> None:
+        self.push(t, _SWITCH, call)
 
     def log(self, what: str, agent: int) -> None:
         if self.journal is not None:
@@ -167,9 +136,11 @@ class _Floor:
                 return agent
         return -1
 
-    def connect(self, agent: int) -> None:
+    def connect(self, agent: int, call: int) -> None:
         self.status[agent] = _BUSY_AGENT
         self.connected += 1
+        self.calls[call].agent = agent
+        self.talking[agent] = call
         end = self.now + self.draws.lognormal(self.sc.mean_handle_at(self.now), self.sc.handle_cv)
         self.talk_s += min(end, self.sc.duration_s) - self.now
         self.push(end, _FINISH, agent)
@@ -177,6 +148,10 @@ class _Floor:
             self.busy[agent] = (self.now, end)
 
     def finish(self, agent: int) -> None:
+        call = self.talking.pop(agent)
+        self.switch.hang_up(str(call))
+        self.settle(call, "connected")
+        self.log("finish", agent)
         if self.track:
             start, _ = self.busy.pop(agent)
             if self.observer is not None:
@@ -192,11 +167,11 @@ class _Floor:
             self.log("off", agent)
             return
         while self.queue:
-            call = self.queue.popleft()
-            if call in self.waiting:
-                self.waiting.remove(call)
+            live = self.queue.popleft()
+            if live in self.waiting:
+                self.waiting.remove(live)
                 self.log("assign", agent)
-                self.connect(agent)
+                self.connect(agent, self.live_call[live])
                 return
         self.status[agent] = _FREE
         self.epoch[agent] += 1
@@ -240,70 +215,99 @@ class _Floor:
                 self.log("logout", agent)
 
     # dials
-    def place_dial(self) -> None:
+    def place_dial(self) -> bool:
+        """Dial the next lead (if the hopper has one); False when nothing was dialled."""
+        lead = None
+        if self.leads is not None:
+            lead = self.leads.next(self.now)
+            if lead is None:
+                return False
         agent = -1
         if self.reserves:
             agent = self.take_free()
             if agent < 0:
-                return
+                return False  # (a reserving pacer is never offered more than the free agents)
             self.status[agent] = _RESERVED
             self.n_reserved += 1
             self.log("assign", agent)
         self.dials += 1
         self.in_flight += 1
-        sc, draws = self.sc, self.draws
-        u, p = draws.uniform(), sc.p_live_at(self.now)
-        if u < p:
-            kind, delay = _LIVE, draws.lognormal(sc.answer_delay_mean_s, sc.answer_delay_cv)
-        else:
-            v = (u - p) / (1.0 - p)  # uniform again, given not live
-            if v < sc.busy_share:
-                low, high = BUSY_DELAY_S
-                kind, delay = _BUSY, low + (high - low) * draws.uniform()
-            elif v < sc.busy_share + sc.machine_share:
-                kind, delay = _MACHINE, draws.lognormal(MACHINE_DELAY_MEAN_S, MACHINE_DELAY_CV)
-            else:
-                kind, delay = _NO_ANSWER, NO_ANSWER_TIMEOUT_S
-        seq = self.push(self.now + delay, kind, agent)
-        if self.track:
-            self.ringing[seq] = self.now
+        call = self.dials
+        self.calls[call] = _Call(self.now, agent, lead)
+        self.ringing.add(call)
+        self.switch.originate(str(call), lead.number if lead is not None else "")
+        return True
 
-    def resolve(self, kind: int, agent: int, seq: int) -> None:
+    def on_switch(self) -> None:
+        """Handle what the switch reported."""
+        for event in self.switch.events():
+            code = _OUTCOME_CODE.get(event.kind)
+            if code is not None:
+                self.resolve(code, int(event.call_id))
+
+    def resolve(self, code: int, call: int) -> None:
         self.in_flight -= 1
-        if self.track:
-            placed = self.ringing.pop(seq)
-            if self.observer is not None:
-                self.observer.observe("live" if kind == _LIVE else "not_live", self.now - placed)
-        self.outcomes[kind] += 1
+        self.ringing.discard(call)
+        record = self.calls[call]
+        if self.observer is not None:
+            waited = self.now - record.placed_at
+            self.observer.observe("live" if code == LIVE else "not_live", waited)
+        self.outcomes[code] += 1
+        agent = record.agent
         if agent >= 0:
             self.n_reserved -= 1
-        if kind != _LIVE:
+        if code != LIVE:
+            self.settle(call, OUTCOME_KIND[code].replace("answered_", ""))
             if agent >= 0:
                 self.available(agent)
             return
-        call = len(self.live_t)
+        self.on_live(call, agent)
+
+    def on_live(self, call: int, agent: int) -> None:
+        """A live answer: to its reserved agent, else a free one, else it waits or is lost."""
+        live = len(self.live_t)
         self.live_t.append(self.now)
+        self.live_call.append(call)
         self.lost.append(False)
         if agent < 0:
             agent = self.take_free()
             if agent >= 0:
                 self.log("assign", agent)
         if agent >= 0:
-            self.connect(agent)
+            self.connect(agent, call)
         elif self.sc.patience_s > 0:
-            self.waiting.add(call)
-            self.queue.append(call)
-            self.push(self.now + self.sc.patience_s, _PATIENCE, call)
+            self.waiting.add(live)
+            self.queue.append(live)
+            self.push(self.now + self.sc.patience_s, _PATIENCE, live)
         else:
-            self.abandon(call)
+            self.abandon(live)
 
-    def abandon(self, call: int) -> None:
-        self.lost[call] = True
+    def abandon(self, live: int) -> None:
+        self.lost[live] = True
         self.abandoned += 1
+        call = self.live_call[live]
+        self.switch.hang_up(str(call))
+        self.settle(call, "abandoned")
         if self.observer is not None:
-            self.observer.observe("abandoned", self.now - self.live_t[call])
+            self.observer.observe("abandoned", self.now - self.live_t[live])
 
-    def ask_pacer(self) -> None:
+    def settle(self, call: int, result: str) -> None:
+        record = self.calls.pop(call)
+        if self.leads is not None and record.lead is not None:
+            self.leads.settle(record.lead, result, record.placed_at, self.now, record.agent)
+
+    def close(self) -> None:
+        """At the shift's end: calls still talking count as connected, answered calls still
+        waiting are hung up (abandoned, not counted in the shift's rates), dials still ringing
+        are cut (no answer)."""
+        for agent in list(self.talking):
+            self.settle(self.talking.pop(agent), "connected")
+        for live in list(self.waiting):
+            self.settle(self.live_call[live], "abandoned")
+        for call in list(self.ringing):
+            self.settle(call, "no_answer")
+
+    def state(self) -> DialerState:
         state = DialerState(
             now=self.now, free_agents=self.n_free, agents=self.n_active,
             in_flight=self.in_flight, reserved=self.n_reserved, waiting=len(self.waiting),
@@ -314,16 +318,20 @@ class _Floor:
             state = replace(
                 state,
                 busy_elapsed=tuple(now - s for a, (s, _) in busy.items() if not leaving[a]),
-                ringing_elapsed=tuple(now - t for t in self.ringing.values()),
+                ringing_elapsed=tuple(now - self.calls[c].placed_at for c in self.ringing),
                 busy_remaining=tuple(e - now for a, (_, e) in busy.items() if not leaving[a])
                 if self.oracle
                 else None,
             )
-        n = self.pacer.dials(state)
+        return state
+
+    def ask_pacer(self) -> None:
+        n = self.pacer.dials(self.state())
         if n < 0:
             raise ValueError(f"pacer asked for {n} dials")
         for _ in range(min(n, self.n_free) if self.reserves else n):
-            self.place_dial()
+            if not self.place_dial():
+                break
 
     def schedule_own_dial(self) -> None:
         if self.scheduled is not None:
@@ -333,6 +341,52 @@ class _Floor:
                     raise ValueError(f"pacer scheduled a dial at {t}, before now ({self.now})")
                 self.push(t, _TICK, 0)
 
+    def handle(self, kind: int, arg: int) -> None:
+        """One event off the heap (a subclass adds its own kinds)."""
+        if kind == _SWITCH:
+            self.switch.fire(arg)
+            self.on_switch()
+        elif kind == _FINISH:
+            self.finish(arg)
+        elif kind == _PATIENCE:
+            if arg in self.waiting:
+                self.waiting.remove(arg)
+                self.abandon(arg)
+        elif kind == _HOUR:
+            self.staff(self.sc.agents_at(arg))
+        else:
+            self.place_dial()
+            self.schedule_own_dial()
+
+    def run(self, window_s: float) -> SimResult:
+        sc = self.sc
+        end = sc.duration_s
+        self.staff(sc.agents_at(0))
+        if sc.agent_profile is not None:
+            for hour in range(1, math.ceil(end / HOUR_S)):
+                self.push(hour * HOUR_S, _HOUR, hour)
+        self.schedule_own_dial()
+        self.ask_pacer()
+        heap = self.heap
+        while heap and heap[0][0] < end:
+            t, _, kind, arg = heapq.heappop(heap)
+            self.advance(t)
+            self.handle(kind, arg)
+            self.ask_pacer()
+        self.advance(end)
+        self.close()
+        live, busy, machine, no_answer = self.outcomes
+        agent_s, talk_s = self.agent_s, self.talk_s
+        return SimResult(
+            dials=self.dials, live=live, connected=self.connected, abandoned=self.abandoned,
+            busy=busy, machine=machine, no_answer=no_answer,
+            occupancy=min(1.0, talk_s / agent_s) if agent_s > 0 else 0.0,
+            abandon_rate=self.abandoned / live if live else 0.0,
+            worst_window_abandon_rate=worst_window_rate(self.live_t, self.lost, window_s),
+            agent_seconds=agent_s, talk_seconds=talk_s,
+            in_flight_at_end=self.in_flight, waiting_at_end=len(self.waiting),
+        )  # fmt: skip
+
 
 def simulate(
     scenario: Scenario,
@@ -341,45 +395,10 @@ def simulate(
     *,
     window_s: float = HOUR_S,
     journal: Journal | None = None,
+    leads: Leads | None = None,
 ) -> SimResult:
-    """Run one shift; `journal`, if given, receives every login, logout, off and assignment."""
+    """Run one shift; `journal`, if given, receives every login, logout, off, assignment and
+    finish; `leads`, if given, supplies each dial's number and receives each dial's result."""
     if not window_s > 0:
         raise ValueError(f"window_s must be > 0, got {window_s!r}")
-    end = scenario.duration_s
-    floor = _Floor(scenario, pacer, rng, journal)
-    floor.staff(scenario.agents_at(0))
-    if scenario.agent_profile is not None:
-        for hour in range(1, math.ceil(end / HOUR_S)):
-            floor.push(hour * HOUR_S, _HOUR, hour)
-    floor.schedule_own_dial()
-    floor.ask_pacer()
-    heap = floor.heap
-    while heap and heap[0][0] < end:
-        t, seq, kind, arg = heapq.heappop(heap)
-        floor.advance(t)
-        if kind <= _NO_ANSWER:
-            floor.resolve(kind, arg, seq)
-        elif kind == _FINISH:
-            floor.finish(arg)
-        elif kind == _PATIENCE:
-            if arg in floor.waiting:
-                floor.waiting.remove(arg)
-                floor.abandon(arg)
-        elif kind == _HOUR:
-            floor.staff(scenario.agents_at(arg))
-        else:
-            floor.place_dial()
-            floor.schedule_own_dial()
-        floor.ask_pacer()
-    floor.advance(end)
-    live, busy, machine, no_answer = floor.outcomes
-    agent_s, talk_s = floor.agent_s, floor.talk_s
-    return SimResult(
-        dials=floor.dials, live=live, connected=floor.connected, abandoned=floor.abandoned,
-        busy=busy, machine=machine, no_answer=no_answer,
-        occupancy=min(1.0, talk_s / agent_s) if agent_s > 0 else 0.0,
-        abandon_rate=floor.abandoned / live if live else 0.0,
-        worst_window_abandon_rate=worst_window_rate(floor.live_t, floor.lost, window_s),
-        agent_seconds=agent_s, talk_seconds=talk_s,
-        in_flight_at_end=floor.in_flight, waiting_at_end=len(floor.waiting),
-    )  # fmt: skip
+    return _Floor(scenario, pacer, rng, journal, leads).run(window_s)

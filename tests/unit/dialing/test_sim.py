@@ -113,6 +113,8 @@ def replay(journal: Journal) -> tuple[dict[int, list[str]], list[tuple[float, in
         elif what == "off":
             assert present[agent] and not on[agent]
             present[agent] = False
+        elif what == "finish":
+            assert present[agent]
         elif not on[agent]:  # an assignment
             problems[agent].append(f"assigned at {t:.1f} while logged out")
         active.append((t, sum(on.values())))
