@@ -23,6 +23,10 @@ class Leads(Protocol):
         """The next lead that may be dialled now, or None (then no dial is placed)."""
         ...
 
+    def due_at(self, now: float) -> float | None:
+        """When, after `now`, a lead may next be ready (None: not before some call ends)."""
+        ...
+
     def settle(self, lead: Lead, result: str, placed_at: float, now: float, agent: int) -> None:
         """What became of a dial placed at `placed_at`: one of RESULTS; `now` is when the call
         ended (for `connected`, when the agent finished); `agent` took it (-1: none)."""

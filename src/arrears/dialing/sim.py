@@ -36,7 +36,7 @@ from arrears.dialing.switch import LIVE, OUTCOME_KIND, Draws, SimSwitch
 Journal = list[tuple[float, str, int]]
 
 # event kinds; ties at one instant go in the order they were scheduled
-_SWITCH, _PATIENCE, _FINISH, _HOUR, _TICK = range(5)
+_SWITCH, _PATIENCE, _FINISH, _HOUR, _WAKE, _TICK = range(6)
 _OUTCOME_CODE = {kind: code for code, kind in enumerate(OUTCOME_KIND)}
 # agent states
 _OFF, _FREE, _RESERVED, _BUSY_AGENT = range(4)
@@ -110,6 +110,9 @@ class _Floor:
         self.in_flight = self.dials = self.connected = self.abandoned = 0
         self.outcomes = [0, 0, 0, 0]  # by outcome code: live, busy, machine, no answer
         self.agent_s = self.talk_s = 0.0
+        self.held_result = "abandoned"  # what a live answer still waiting at the end became
+        self.starved = False  # the pacer wanted a dial the hopper had no lead for
+        self.wake_at = math.inf  # when the floor asks the hopper again, if nothing else happens
 
     def push(self, t: float, kind: int, arg: int) -> int:
         self.seq += 1
@@ -170,13 +173,17 @@ class _Floor:
             live = self.queue.popleft()
             if live in self.waiting:
                 self.waiting.remove(live)
-                self.log("assign", agent)
-                self.connect(agent, self.live_call[live])
+                self.take_waiting(agent, live)
                 return
         self.status[agent] = _FREE
         self.epoch[agent] += 1
         self.free.append((agent, self.epoch[agent]))
         self.n_free += 1
+
+    def take_waiting(self, agent: int, live: int) -> None:
+        """A free agent takes the live answer waiting longest."""
+        self.log("assign", agent)
+        self.connect(agent, self.live_call[live])
 
     def staff(self, target: int) -> None:
         """Log agents in or out until `target` are logged in and not leaving."""
@@ -221,6 +228,7 @@ class _Floor:
         if self.leads is not None:
             lead = self.leads.next(self.now)
             if lead is None:
+                self.starved = True
                 return False
         agent = -1
         if self.reserves:
@@ -297,15 +305,16 @@ class _Floor:
             self.leads.settle(record.lead, result, record.placed_at, self.now, record.agent)
 
     def close(self) -> None:
-        """At the shift's end: calls still talking count as connected, answered calls still
-        waiting are hung up (abandoned, not counted in the shift's rates), dials still ringing
-        are cut (no answer)."""
-        for agent in list(self.talking):
-            self.settle(self.talking.pop(agent), "connected")
-        for live in list(self.waiting):
-            self.settle(self.live_call[live], "abandoned")
-        for call in list(self.ringing):
-            self.settle(call, "no_answer")
+        """At the shift's end every call still open is settled: a dial still ringing is cut
+        (no answer), a live answer still waiting was never taken (`held_result`), any other
+        was talking (connected)."""
+        held = {self.live_call[live] for live in self.waiting}
+        for call in list(self.calls):
+            if call in self.ringing:
+                self.settle(call, "no_answer")
+            else:
+                self.settle(call, self.held_result if call in held else "connected")
+        self.talking.clear()
 
     def state(self) -> DialerState:
         state = DialerState(
@@ -325,13 +334,22 @@ class _Floor:
             )
         return state
 
-    def ask_pacer(self) -> None:
+    def dials_wanted(self) -> int:
         n = self.pacer.dials(self.state())
         if n < 0:
             raise ValueError(f"pacer asked for {n} dials")
-        for _ in range(min(n, self.n_free) if self.reserves else n):
+        return min(n, self.n_free) if self.reserves else n
+
+    def ask_pacer(self) -> None:
+        for _ in range(self.dials_wanted()):
             if not self.place_dial():
                 break
+        if self.starved and self.leads is not None:
+            self.starved = False
+            due = self.leads.due_at(self.now)
+            if due is not None and self.now < due < self.wake_at:
+                self.wake_at = due
+                self.push(due, _WAKE, 0)
 
     def schedule_own_dial(self) -> None:
         if self.scheduled is not None:
@@ -354,6 +372,9 @@ class _Floor:
                 self.abandon(arg)
         elif kind == _HOUR:
             self.staff(self.sc.agents_at(arg))
+        elif kind == _WAKE:
+            if self.now >= self.wake_at:
+                self.wake_at = math.inf
         else:
             self.place_dial()
             self.schedule_own_dial()
