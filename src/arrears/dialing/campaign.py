@@ -186,7 +186,9 @@ class Campaign:
             heapq.heappush(self.pending, (now, index))
         self.cleared = []
         self.valid_until = now + self.settings.batch_s
-        chosen, held, customers = [], [], set()
+        chosen: list[int] = []
+        held: list[tuple[float, int]] = []
+        customers: set[str] = set()
         while self.pending and self.pending[0][0] <= now and len(chosen) < self.settings.hopper:
             due, index = heapq.heappop(self.pending)
             customer = self.rows[index]["customer_id"]
