@@ -1,4 +1,4 @@
-"""The `arrears` command line: generate, validate, plan, explain, check, demo, dial-sim."""
+"""The `arrears` command line: generate, validate, plan, explain, check, demo, dial-sim, dial."""
 
 from __future__ import annotations
 
@@ -275,6 +275,36 @@ def dial_sim(
         )
         table.add_row(r.pacer, occ, pooled, worst, rate, r.note)
     console.print(table)
+
+
+@app.command()
+def dial(
+    run: Annotated[Path, typer.Option(help="Run folder written by `plan`.")],
+    data: Annotated[Path, typer.Option(help="The run's input folder.")],
+    strategy: Annotated[
+        Path, typer.Option(help="The run's strategy (its presets and house rules).")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for attempts.csv and refusals.csv.")],
+    team: Annotated[str | None, typer.Option(help="Only this team's list.")] = None,
+    channel: Annotated[str, typer.Option(help="human_call or robot_call.")] = "human_call",
+    mode: Annotated[
+        str, typer.Option(help="predictive, progressive, robot or robot-then-human.")
+    ] = "predictive",
+    agents: Annotated[int, typer.Option(min=0, help="Agents on the floor.")] = 10,
+    lines: Annotated[int, typer.Option(min=1, help="Robot lines (robot modes).")] = 20,
+    p_live: Annotated[float, typer.Option(min=0.0, max=1.0, help="Live-answer rate.")] = 0.25,
+    handle: Annotated[float, typer.Option(min=1.0, help="Mean handle time (s).")] = 150.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulated floor.")] = 1,
+) -> None:
+    """Work today's call list on a simulated floor: every dial cleared by the guard first."""
+    from arrears.cli.dial import run_dial
+    from arrears.dialing.workday import Floor
+
+    run_dial(
+        console, run=run, data=data, strategy=strategy, team=team, channel=channel, mode=mode,
+        floor=Floor(agents=agents, lines=lines, p_live=p_live, mean_handle_s=handle),
+        seed=seed, out=out, fail=_fail_input,
+    )  # fmt: skip
 
 
 @app.command("export-calls")

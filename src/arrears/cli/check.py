@@ -49,7 +49,7 @@ class Asked:
     out: Path | None = None
 
 
-def _state(
+def predial_state(
     data: Path,
     strategy: Path | None,
     jurisdiction: str,
@@ -88,11 +88,11 @@ def run_check(
             frame = read_questions(asked.questions)
         except QuestionsError as exc:
             raise fail(str(exc)) from None
-        answers = check_file(_state(data, strategy, jurisdiction, fail), frame)
+        answers = check_file(predial_state(data, strategy, jurisdiction, fail), frame)
         return _report_many(console, answers, asked.out, as_json)
     assert asked.contact is not None and asked.at is not None
     instant = parse_instant(asked.at)
-    state = _state(data, strategy, jurisdiction, fail)
+    state = predial_state(data, strategy, jurisdiction, fail)
     answers = check_one(
         state, asked.contact, instant, asked.channel, asked.account, asked.agent_reserved
     )

@@ -254,6 +254,10 @@ class Campaign:
         self.cleared = allowed[::-1]
 
     # results
+    def never_dialled(self) -> int:
+        """Calls of the list the shift did not dial (held back by the guard, or out of time)."""
+        return sum(1 for tries in self.tries if tries == 0)
+
     def attempts_frame(self) -> pl.DataFrame:
         """Today's dials in the contract's `attempts` layout."""
         return pl.DataFrame(self.attempts, schema=ATTEMPT_SCHEMA)
