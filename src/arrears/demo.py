@@ -11,6 +11,8 @@ import polars as pl
 from rich.console import Console
 
 from arrears.cli import render
+from arrears.cli.dial import run_dial
+from arrears.dialing.workday import Floor
 from arrears.generate.portfolio import generate_portfolio, write_portfolio
 from arrears.planning.run import run_plan
 
@@ -27,6 +29,20 @@ def write_examples(folder: Path) -> dict[str, Path]:
         target.write_text(source.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
         written[name] = target
     return written
+
+
+def _small_team(lists_path: Path) -> str | None:
+    """The team with the shortest list of human calls of at least 50 (a shift the demo can
+    show in seconds), if any."""
+    lists = pl.read_parquet(lists_path, columns=["team", "channel", "slot_start"])
+    sizes = (
+        lists.filter((pl.col("channel") == "human_call") & pl.col("slot_start").is_not_null())
+        .group_by("team")
+        .len()
+        .filter(pl.col("len") >= 50)
+        .sort("len", "team")
+    )
+    return str(sizes.item(0, "team")) if sizes.height else None
 
 
 def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_date: date) -> None:
@@ -57,6 +73,14 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
         runs[name] = outcome
 
     mixed = runs["mixed"]
+    team = _small_team(mixed.out / "call_lists.parquet")
+    if team is not None:
+        console.rule(f"[bold]a simulated shift on {team}'s call list")
+        run_dial(
+            console, run=mixed.out, data=data, strategy=strategies["mixed_example.yaml"],
+            team=team, channel="human_call", mode="predictive", floor=Floor(agents=2), seed=seed,
+            out=mixed.out / "dialled" / team, fail=lambda message: RuntimeError(message),
+        )  # fmt: skip
     sample = mixed.record.actions.select("account_id").head(1)
     blocked = mixed.record.blocked.filter(pl.col("rule") != "NO-CONTACT-POINT").select("account_id")
     console.rule("[bold]where to look next")
@@ -66,6 +90,8 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
         f"blocked:   {mixed.out / 'blocked.parquet'}",
         f"owners:    {mixed.out / 'assignments.parquet'} (who holds each case, and why)",
         f"manifest:  {mixed.out / 'manifest.json'}",
+        f"dialled:   arrears dial --run {mixed.out} --data {data} --strategy "
+        f"{strategies['mixed_example.yaml']} --team m2_collectors --out {mixed.out / 'dialled'}",
         f"strategy:  arrears validate --strategy {strategies['mixed_example.yaml']} --data {data}",
     ]
     if sample.height:

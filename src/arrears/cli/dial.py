@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -28,7 +27,7 @@ def run_dial(
     floor: Floor,
     seed: int,
     out: Path,
-    fail: Callable[[str], typer.Exit],
+    fail: Callable[[str], Exception],
 ) -> Worked:
     lists_path = run / "call_lists.parquet"
     if not lists_path.exists():
@@ -58,10 +57,11 @@ def run_dial(
 
 def _report(console: Console, worked: Worked, listed: int, out: Path) -> None:
     r, robot = worked.result, worked.robot
-    table = Table(
-        title=f"{listed:,} listed calls, shift from {worked.start:%Y-%m-%d %H:%M}Z "
+    console.print(
+        f"{listed:,} listed calls; the shift runs from {worked.start:%Y-%m-%d %H:%M}Z "
         f"for {worked.hours:.1f} h"
     )
+    table = Table(show_header=False)
     table.add_column("")
     table.add_column("", justify="right")
     attempts = worked.campaign.attempts_frame()
