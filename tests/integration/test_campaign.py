@@ -151,3 +151,21 @@ def test_robot_then_human_works_the_list_inside_the_guard(day: dict[str, object]
     assert attempts.height == r.floor.dials > 0 and r.conversations > 0
     assert "abandoned" not in attempts.get_column("outcome").to_list()
     assert recheck(day, attempts).get_column("allowed").all()
+
+
+def test_a_reserved_agent_lets_the_guard_allow_what_needs_one(day: dict[str, object]) -> None:
+    """GB: a number whose last call met an answering machine is called again within 24 hours
+    only with a live agent waiting: a progressive dial (agent reserved) may, others may not."""
+    calls = human_calls(day, early_hours=0)
+    state = day["state"]
+    assert isinstance(state, PreDial)
+    start = calls.get_column("slot_start").min()
+    held = {}
+    for reserved in (False, True):
+        campaign = Campaign(
+            state, calls, start, CampaignSettings(retry_gap_s=1200.0), agent_reserved=reserved
+        )
+        scenario = Scenario("shift", 3, 0.3, 150.0, duration_s=24 * 3600.0)
+        simulate(scenario, FixedRatio(1.0), np.random.default_rng(6), leads=campaign)
+        held[reserved] = campaign.refusals_frame().filter(pl.col("rule") == "GB-AMD-24H").height
+    assert held[False] > 0 and held[True] == 0

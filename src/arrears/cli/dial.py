@@ -72,7 +72,10 @@ def _report(console: Console, worked: Worked, listed: int, out: Path) -> None:
         ("answered live", f"{r.live:,}"),
         ("connected to an agent", f"{r.connected:,}"),
         ("abandoned (on the ledger)", f"{r.abandoned:,} ({r.abandon_rate:.2%})"),
-        ("worst 1-hour window", f"{r.worst_window_abandon_rate:.2%}"),
+        (
+            f"worst {worked.limit.window_s / 3600:g} h window (cap {worked.limit.rate:.0%})",
+            f"{r.worst_window_abandon_rate:.2%}",
+        ),
         ("agent occupancy", f"{r.occupancy:.1%}"),
     ]
     if robot is not None:

@@ -80,7 +80,9 @@ class CampaignSettings:
 class Campaign:
     """The hopper of one shift: `start` is the shift's first instant (UTC); floor time is
     seconds from it. `calls` are call-list rows (action_id, account_id, contact_id, channel,
-    slot_start, position); `agent_ids` name the floor's agents in the attempts written."""
+    slot_start, position); `agent_ids` name the floor's agents in the attempts written;
+    `agent_reserved` tells the guard each dial has a live agent waiting (rules that ask for
+    one, such as a repeat call after an answering machine, may then allow it)."""
 
     def __init__(
         self,
@@ -89,10 +91,13 @@ class Campaign:
         start: datetime,
         settings: CampaignSettings | None = None,
         agent_ids: list[str] | None = None,
+        *,
+        agent_reserved: bool = False,
     ) -> None:
         self.settings = settings or CampaignSettings()
         self.start = start
         self.agent_ids = agent_ids
+        self.agent_reserved = agent_reserved  # each dial holds a free agent (progressive)
         voice = calls.filter(
             pl.col("channel").is_in(VOICE_CHANNELS) & pl.col("slot_start").is_not_null()
         ).sort("slot_start", "position", "action_id")
@@ -210,7 +215,7 @@ class Campaign:
                     "at": at,
                     "channel": self.rows[i]["channel"],
                     "account_id": self.rows[i]["account_id"],
-                    "agent_reserved": False,
+                    "agent_reserved": self.agent_reserved,
                 }
                 for at in ends
                 for i in chosen

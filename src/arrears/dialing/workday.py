@@ -18,6 +18,7 @@ import polars as pl
 
 from arrears.compliance.predial import PreDial
 from arrears.dialing.campaign import Campaign, CampaignSettings
+from arrears.dialing.limits_of_law import AbandonmentLimit, abandonment_limit
 from arrears.dialing.pacing import Progressive
 from arrears.dialing.predictive import Predictive
 from arrears.dialing.robot import RobotResult, RobotSettings, simulate_robot
@@ -44,6 +45,7 @@ class Worked:
     hours: float
     result: SimResult
     robot: RobotResult | None
+    limit: AbandonmentLimit
 
 
 def shift_of(calls: pl.DataFrame) -> tuple[datetime, float]:
@@ -65,11 +67,17 @@ def work_list(
     rng: np.random.Generator,
     settings: CampaignSettings | None = None,
 ) -> Worked:
-    """Dial `calls` (call-list rows) in `mode` on `floor`; the campaign holds the attempts."""
+    """Dial `calls` (call-list rows) in `mode` on `floor`; the campaign holds the attempts.
+
+    The predictive pacer holds the strictest abandonment rate of the presets in every hour
+    (and so in the longer windows the presets name); the result's worst window is measured
+    over the longest of those windows."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     start, hours = shift_of(calls)
-    campaign = Campaign(state, calls, start, settings)
+    limit = abandonment_limit(state.presets)
+    # a progressive dial holds its agent: the guard may allow what needs a live agent
+    campaign = Campaign(state, calls, start, settings, agent_reserved=mode == "progressive")
     agents = max(floor.agents, 1)
     scenario = Scenario(
         f"{mode} shift", agents, floor.p_live, floor.mean_handle_s, duration_s=hours * HOUR_S
@@ -79,7 +87,7 @@ def work_list(
         robot = simulate_robot(
             scenario, RobotSettings(lines=floor.lines, intent=intent), rng, leads=campaign
         )
-        return Worked(campaign, start, hours, robot.floor, robot)
-    pacer = Predictive() if mode == "predictive" else Progressive()
-    result = simulate(scenario, pacer, rng, leads=campaign)
-    return Worked(campaign, start, hours, result, None)
+        return Worked(campaign, start, hours, robot.floor, robot, limit)
+    pacer = Predictive(cap=limit.rate) if mode == "predictive" else Progressive()
+    result = simulate(scenario, pacer, rng, leads=campaign, window_s=limit.window_s)
+    return Worked(campaign, start, hours, result, None, limit)
