@@ -99,7 +99,7 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
     if r.assignment is not None:
         assignment_summary(console, r.assignment)
     if r.call_lists is not None and r.call_lists.height:
-        call_list_summary(console, r.call_lists)
+        call_list_summary(console, r.call_lists, r.strategy.dialing.get("per_hour") or {})
     times = _table("timings", "stage", "seconds")
     for stage, seconds in outcome.timings.items():
         times.add_row(stage, f"{seconds:.2f}")
@@ -107,8 +107,12 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
     console.print(f"run folder: [bold]{outcome.out}[/]")
 
 
-def call_list_summary(console: Console, lists: pl.DataFrame) -> None:
-    """Today's call lists and message batches per hour slot (UTC), by channel."""
+def call_list_summary(
+    console: Console, lists: pl.DataFrame, per_hour: Mapping[str, int] | None = None
+) -> None:
+    """Today's call lists and message batches per hour slot (UTC), by channel; a channel with
+    an hourly limit (`dialing.per_hour`) shows it in its heading."""
+    limits = per_hour or {}
     channels = [c for c in ("human_call", "robot_call", "ivr", "sms", "email")
                 if c in set(lists.get_column("channel"))]  # fmt: skip
     per_slot = (
@@ -118,13 +122,29 @@ def call_list_summary(console: Console, lists: pl.DataFrame) -> None:
         .pivot(on="channel", index="slot", values="len")
         .sort("slot")
     )
+
+    def cell(row: dict[str, Any], channel: str) -> str:
+        n = row.get(channel) or 0
+        return f"{n:,}*" if channel in limits and n >= limits[channel] else f"{n:,}"
+
     t = _table("call lists per hour slot (UTC)", "slot", *channels)
     for row in per_slot.iter_rows(named=True):
-        t.add_row(f"{row['slot']:%m-%d %H:%M}", *[f"{row.get(c) or 0:,}" for c in channels])
+        t.add_row(f"{row['slot']:%m-%d %H:%M}", *[cell(row, c) for c in channels])
     console.print(t)
-    unslotted = lists.get_column("slot_start").null_count()
-    if unslotted:
-        console.print(f"{unslotted:,} contacts found no slot (team hours full or calls too close)")
+    if limits:
+        shown = " · ".join(f"{c} {n:,}" for c, n in limits.items())
+        console.print(f"hourly limits (dialing.per_hour): {shown}; * = a full hour")
+    unslotted = lists.filter(pl.col("slot_start").is_null())
+    if unslotted.height:
+        why = {
+            "human_call": "team hours full or calls too close",
+            **{c: f"{c} limit of {n:,} an hour reached" for c, n in limits.items()},
+        }
+        parts = [
+            f"{channel} {n:,} ({why.get(channel, 'calls too close')})"
+            for channel, n in unslotted.group_by("channel").len().sort("channel").iter_rows()
+        ]
+        console.print(f"{unslotted.height:,} contacts found no slot: {'; '.join(parts)}")
 
 
 def assignment_summary(console: Console, result: AssignResult) -> None:

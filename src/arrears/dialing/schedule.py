@@ -3,34 +3,59 @@
 Slots are the UTC hours of the run (a slot is clipped to the action's window and starts after a
 pause it falls in). Each action ranks its slots by the estimated chance of a right-party contact
 at the slot's local hour and weekday (`contactability`): the contact point's own rate where the
-ledger has one, else its country's. Slots are then given out in rounds, vectorized: every action
-not yet placed proposes its best remaining slot; a human call is accepted while its team has
-capacity left in that hour (active agents × calls per agent-hour, higher priority first), and no
-voice contact lands within `retry_gap` of another voice contact on the same number. A refused
-proposal falls to the action's next slot in the next round; an action left with none is listed
-unscheduled, with the reason. Letters and visits are not time-slotted.
+ledger has one, else its country's; a step's `send_by` keeps only the slots before that local
+time (`limits`). Slots are then given out in rounds, vectorized: every action not yet placed
+proposes its best remaining slot; a human call is accepted while its team has capacity left in
+that hour (active agents × calls per agent-hour), a robot call, IVR call, SMS or e-mail while
+its channel's hourly limit (`per_hour`) has room, higher priority first, and no voice contact
+lands within `retry_gap` of another voice contact on the same number. A refused proposal falls
+to the action's next slot in the next round; an action left with none is listed unscheduled,
+with the reason. Letters and visits are not time-slotted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from types import MappingProxyType
+from typing import Any
 
 import polars as pl
 
 from arrears.compliance.windows import local_clock
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.dialing.contactability import COUNT_KEYS
+from arrears.dialing.limits import (
+    before_send_by,
+    checked_per_hour,
+    checked_send_by,
+    over_capacity,
+    pool_limits,
+    pool_of,
+    send_by_note,
+    unslotted_reason,
+    within_limits,
+)
 
 SLOTTED = ("human_call", "robot_call", "ivr", "sms", "email")
 HOUR = timedelta(hours=1)
+
+
+def _nothing() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class Settings:
     calls_per_agent_hour: int = 12
     retry_gap: timedelta = timedelta(hours=2)
+    per_hour: Mapping[str, int] = field(default_factory=_nothing)  # channel → contacts an hour
+    send_by: Mapping[str, str] = field(default_factory=_nothing)  # step id → local "HH:MM"
+
+    def __post_init__(self) -> None:  # a bad figure fails here, naming its key
+        object.__setattr__(self, "per_hour", MappingProxyType(checked_per_hour(self.per_hour)))
+        object.__setattr__(self, "send_by", MappingProxyType(checked_send_by(self.send_by)))
 
 
 CALL_LIST_COLUMNS: dict[str, pl.DataType] = {
@@ -48,7 +73,8 @@ CALL_LIST_COLUMNS: dict[str, pl.DataType] = {
     "rpc_rate": pl.Float64(),
     "rate_source": pl.String(),  # point, country
     "slot_rank": pl.Int32(),  # 1 = the action's best slot
-    "position": pl.Int32(),  # order in its team's list for the slot (1 = first)
+    "position": pl.Int32(),  # order in its team's list or channel's batch for the slot (1 = first)
+    "send_by": pl.String(),  # the step's local send-by time, if any
     "reason": pl.String(),
 }
 
@@ -161,7 +187,8 @@ def schedule(
     """The call lists: one row per slotted action (its slot, or null and why not).
 
     A call owned by an agent counts against the agent's team (`agent_teams`: agent_id,
-    team_id); otherwise against the step's team."""
+    team_id); otherwise against the step's team. With `settings.send_by`, `actions` needs the
+    `step` column."""
     facts = actions.filter(pl.col("channel").is_in(SLOTTED)).select(
         "action_id", "account_id", "contact_id", "channel", "team", "owner", "priority"
     )
@@ -177,16 +204,19 @@ def schedule(
             .with_columns(pl.coalesce("_ot", "team").alias("team"))
             .drop("_ot")
         )
-    limits = pl.DataFrame(
-        {"team": list(capacity), "_cap": list(capacity.values())},
-        schema={"team": pl.String, "_cap": pl.Int64},
+    rated, send_notes = before_send_by(actions, rated, settings.send_by)
+    had_slots = rated.select("action_id").unique().with_columns(pl.lit(True).alias("_had_slots"))
+    facts = facts.join(send_notes, on="action_id", how="left").join(
+        had_slots, on="action_id", how="left"
     )
+    limits = pool_limits(capacity, settings.per_hour)
     cand = rated.join(
         facts.select("action_id", "channel", "team", "priority"), on="action_id"
     ).with_columns(
-        (pl.col("channel") == "human_call").alias("_limited"),
+        pool_of(settings.per_hour),
         pl.col("channel").is_in(VOICE_CHANNELS).alias("_voice"),
     )
+    cand = cand.with_columns(pl.col("_pool").is_not_null().alias("_limited"))
     placed = cand.clear()
     gap = settings.retry_gap
     while cand.height:
@@ -204,65 +234,36 @@ def schedule(
         )
         ok = best.join(near, on=["action_id", "slot_start"], how="anti")
         # One voice proposal per number per round: the highest priority goes first.
-        order = ["priority", "rpc_rate", "action_id"]
         first_voice = (
             ok.filter("_voice")
-            .sort(order, descending=[True, True, False])
+            .sort(["priority", "rpc_rate", "action_id"], descending=[True, True, False])
             .group_by("contact_id", maintain_order=True)
             .first()
             .select("action_id")
         )
         ok = pl.concat([ok.filter(~pl.col("_voice")), ok.join(first_voice, on="action_id")])
-        # Team capacity per hour for human calls.
-        limited = (
-            ok.filter("_limited")
-            .join(limits, on="team", how="left")
-            .join(_team_hours_used(placed), on=["team", "hour_start"], how="left")
-            .sort(order, descending=[True, True, False])
-            .with_columns(pl.int_range(1, pl.len() + 1).over("team", "hour_start").alias("_n"))
-            .filter(
-                pl.col("_cap").is_null()
-                | (pl.col("_n") + pl.col("_used").fill_null(0) <= pl.col("_cap"))
-            )
-            .select(ok.columns)
-        )
+        # Each pool's hourly limit: a team's capacity for human calls, a channel's throughput.
+        limited = within_limits(ok.filter("_limited"), placed, limits)
         accepted = pl.concat([ok.filter(~pl.col("_limited")), limited])
         refused = best.join(accepted, on="action_id", how="anti")
         placed = pl.concat([placed, accepted])
         # Accepted actions are done; a refused proposal's slot is struck off its list. An
         # action held back only by another proposal on its number (not by the gap or the
-        # capacity) keeps the slot for the next round.
+        # limit) keeps the slot for the next round.
         struck = refused.join(near, on=["action_id", "slot_start"], how="semi")
         full = refused.filter("_limited").join(struck, on="action_id", how="anti")
         drop = pl.concat(
-            [struck.select("action_id", "slot_start"), _over_capacity(full, placed, limits)]
+            [struck.select("action_id", "slot_start"), over_capacity(full, placed, limits)]
         )
         cand = cand.join(accepted.select("action_id"), on="action_id", how="anti").join(
             drop, on=["action_id", "slot_start"], how="anti"
         )
         if accepted.is_empty() and drop.is_empty():
             break  # nothing moved: what is left cannot be placed
-    return _lists(facts, placed)
+    return _lists(facts, placed, settings)
 
 
-def _team_hours_used(placed: pl.DataFrame) -> pl.DataFrame:
-    """Human calls placed so far per team and UTC hour (`_used`)."""
-    return placed.filter("_limited").group_by("team", "hour_start").agg(pl.len().alias("_used"))
-
-
-def _over_capacity(
-    refused: pl.DataFrame, placed: pl.DataFrame, limits: pl.DataFrame
-) -> pl.DataFrame:
-    """The refused human-call proposals whose team hour is now full (their slot is struck)."""
-    return (
-        refused.join(limits, on="team", how="left")
-        .join(_team_hours_used(placed), on=["team", "hour_start"], how="left")
-        .filter(pl.col("_cap").is_not_null() & (pl.col("_used").fill_null(0) >= pl.col("_cap")))
-        .select("action_id", "slot_start")
-    )
-
-
-def _lists(facts: pl.DataFrame, placed: pl.DataFrame) -> pl.DataFrame:
+def _lists(facts: pl.DataFrame, placed: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     slots = placed.select(
         "action_id", "slot_start", "slot_end", "local_hour", "weekday", "rpc_rate",
         "rate_source", "slot_rank", "hour_start",
@@ -278,17 +279,16 @@ def _lists(facts: pl.DataFrame, placed: pl.DataFrame) -> pl.DataFrame:
         lists.with_columns(
             pl.when(pl.col("slot_start").is_not_null()).then(position).alias("position"),
             pl.when(pl.col("slot_start").is_null())
-            .then(
-                pl.lit("no slot left: the team's hours were full or the number's calls too close")
-            )
+            .then(unslotted_reason(settings.per_hour))
             .otherwise(
                 pl.format(
-                    "slot {} local {}:00 (rank {} of the window by rpc rate {} from the {})",
+                    "slot {} local {}:00 (rank {} of the window by rpc rate {} from the {}){}",
                     pl.col("slot_start").dt.strftime("%H:%M UTC"),
                     pl.col("local_hour"),
                     pl.col("slot_rank"),
                     pl.col("rpc_rate").round(3),
                     pl.col("rate_source").fill_null("(no history)"),
+                    send_by_note(placed=True),
                 )
             )
             .alias("reason"),

@@ -6,10 +6,10 @@ hours are shared by all its cases.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -30,6 +30,9 @@ from arrears.dialing.schedule import (
 from arrears.exprs import counts_by
 from arrears.planning.features import history
 
+if TYPE_CHECKING:
+    from arrears.strategy.model import Step
+
 
 @dataclass
 class Counts:
@@ -46,14 +49,17 @@ class Counts:
         )
 
 
-def settings_of(dialing: Mapping[str, Any]) -> Settings:
-    """The strategy's `dialing` block (defaults where silent)."""
+def settings_of(dialing: Mapping[str, Any], steps: Iterable[Step] = ()) -> Settings:
+    """The strategy's `dialing` block (defaults where silent) and its steps' `send_by` times,
+    by step id: the actions carry their step, so the scheduler joins this small table."""
     default = Settings()
     return Settings(
         calls_per_agent_hour=int(dialing.get("calls_per_agent_hour", default.calls_per_agent_hour)),
         retry_gap=timedelta(
             minutes=float(dialing.get("retry_gap_minutes", default.retry_gap.total_seconds() / 60))
         ),
+        per_hour=dict(dialing.get("per_hour") or {}),
+        send_by={step.id: step.send_by for step in steps if step.send_by is not None},
     )
 
 
@@ -88,14 +94,30 @@ def call_lists(
     return schedule(actions, rated, team_capacity(agents, settings), settings, agent_teams)
 
 
-def lists_summary(lists: pl.DataFrame) -> dict[str, Any]:
-    """For the manifest: slotted and unslotted actions by channel, and the rates' sources."""
+def lists_summary(lists: pl.DataFrame, settings: Settings | None = None) -> dict[str, Any]:
+    """For the manifest: slotted and unslotted actions by channel, the rates' sources, and the
+    batches of each message and robot channel: hour slots used, the largest one, its limit."""
     slotted = lists.filter(pl.col("slot_start").is_not_null())
+    per_hour = settings.per_hour if settings is not None else {}
+    batches = (
+        slotted.filter(pl.col("channel") != "human_call")
+        .group_by("channel", pl.col("slot_start").dt.truncate("1h"))
+        .len()
+        .group_by("channel")
+        .agg(pl.len().alias("slots"), pl.col("len").max().alias("largest"))
+        .sort("channel")
+    )
+    unslotted = lists.filter(pl.col("slot_start").is_null())
     return {
         "slotted": slotted.height,
         "slotted_by_channel": counts_by(slotted, "channel"),
-        "unslotted": lists.height - slotted.height,
+        "unslotted": unslotted.height,
+        "unslotted_by_channel": counts_by(unslotted, "channel"),
         "rate_source": counts_by(
             slotted.with_columns(pl.col("rate_source").fill_null("none")), "rate_source"
         ),
+        "batches": {
+            channel: {"slots": slots, "largest": largest, "per_hour": per_hour.get(channel)}
+            for channel, slots, largest in batches.iter_rows()
+        },
     }

@@ -26,7 +26,7 @@ from arrears.assignment.summary import assignment_summary
 from arrears.compliance.audit import compliance_kpis
 from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
-from arrears.dialing.stage import lists_summary
+from arrears.dialing.stage import lists_summary, settings_of
 from arrears.exprs import counts_by
 from arrears.planning.plan import PlanResult
 from arrears.strategy.model import Strategy
@@ -148,6 +148,8 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
     between two runs of the same inputs; everything else is reproducible."""
     s = record.strategy
     actions = record.actions
+    lists = record.call_lists
+    dialing = None if lists is None else lists_summary(lists, settings_of(s.dialing))
     return {
         "run_date": record.run_date.isoformat(),
         "strategy": {
@@ -172,7 +174,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
             actions, record.blocked, record.checked, presets_for(s.jurisdiction, s.house)
         ),
         "assignment": None if record.assignment is None else assignment_summary(record.assignment),
-        "dialing": None if record.call_lists is None else lists_summary(record.call_lists),
+        "dialing": dialing,
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,

@@ -172,7 +172,7 @@ def plan_day(
             actions,
             counts_of(portfolio.tables, run_date),
             portfolio.tables.get("agents"),
-            settings_of(strategy.dialing),
+            settings_of(strategy.dialing, strategy.steps()),
         )
         watch.lap("schedule")
     return PlanResult(

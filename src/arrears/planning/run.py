@@ -180,7 +180,10 @@ def _run_sharded(
         _add(timings, "assign", clock() - lap)
         lap = clock()
         lists = call_lists(
-            all_actions, Counts.merge(ledger_counts), staff["agents"], settings_of(strategy.dialing)
+            all_actions,
+            Counts.merge(ledger_counts),
+            staff["agents"],
+            settings_of(strategy.dialing, strategy.steps()),
         )
         _add(timings, "schedule", clock() - lap)
         record = RunRecord(

@@ -15,11 +15,12 @@ from functools import cache
 import polars as pl
 
 from arrears.contract.tables import CHANNELS, ROLES, TABLES
+from arrears.dialing.schedule import SLOTTED
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
 from arrears.strategy import ast
 from arrears.strategy.check_assign import check_assignments
 from arrears.strategy.diagnostics import Diagnostic, Severity
-from arrears.strategy.model import NOWHERE, Bucket, Mark, Segment, Strategy
+from arrears.strategy.model import NOWHERE, Bucket, Mark, Segment, Step, Strategy
 from arrears.strategy.typecheck import check_types
 
 KNOWN_JURISDICTIONS: tuple[str, ...] = ("CN", "US", "GB")
@@ -205,8 +206,29 @@ class _Checker:
                     self.add(mark, f"duplicate step id '{step.id}'", "duplicate-id")
                 step_ids.add(step.id)
                 self.enums(step.channel, step.audience, marks, "")
+                self.send_by(step)
                 if allowed:
                     self.days_in_buckets(step.days, buckets, marks, segment.id, step.id)
+
+    def send_by(self, step: Step) -> None:
+        """A `send_by` the call lists cannot honour: an unslotted channel, or a time no window
+        of the house contact hours starts before."""
+        if step.send_by is None:
+            return
+        mark = step.marks.get("send_by", NOWHERE)
+        if step.channel not in SLOTTED:
+            message = (
+                f"step '{step.id}': send_by has no effect on {step.channel}: only "
+                f"{', '.join(SLOTTED)} are time-slotted"
+            )
+            self.add(mark, message, "send-by", "warning")
+        hours = self.strategy.house.get("contact_hours")
+        if isinstance(hours, list | tuple) and len(hours) == 2 and step.send_by <= str(hours[0]):
+            message = (
+                f"step '{step.id}': send_by {step.send_by} is not after the house contact hours' "
+                f"start {hours[0]}: no slot starts before it, so the whole window is used"
+            )
+            self.add(mark, message, "send-by", "warning")
 
     def days_in_buckets(
         self,

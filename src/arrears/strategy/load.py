@@ -138,10 +138,14 @@ def _schema_diagnostics(data: Any, root: yaml.Node, source: str) -> list[Diagnos
                 mark = mark_of(k_node) if k_node is not None else mark_of(node)
                 close = difflib.get_close_matches(str(extra), known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
+                if not close and 0 < len(known) <= 8:  # a short list: say what is allowed
+                    hint = f" (one of: {', '.join(known)})"
                 where = f"{_path_text(path)}: " if path else ""
                 text = f"{where}unknown field '{extra}'{hint}"
                 out.append(Diagnostic(source, mark.line, mark.column, text, "error", "schema"))
             continue
+        if error.validator == "pattern" and "patternErrorMessage" in error.schema:
+            message = f"{error.instance!r}: {error.schema['patternErrorMessage']}"
         if error.validator in ("anyOf", "oneOf"):
             kinds = [str(s.get("type", "?")) for s in error.validator_value]
             message = f"{error.instance!r} is not valid: expected {' or '.join(kinds)}"
@@ -303,6 +307,7 @@ class _Builder:
             tone=str(step.get("tone", "reminder")),
             third_party_safe=bool(step.get("third_party_safe", False)),
             opt_out_notice=bool(step.get("opt_out_notice", False)),
+            send_by=_opt_str(step.get("send_by")),
             when=when,
             when_ast=when_ast,
             line=marks[""].line,

@@ -78,6 +78,7 @@ class Step:
     tone: str = "reminder"  # reminder, negotiation, pressure, warning (TONES)
     third_party_safe: bool = False  # the template tells a third party nothing of the debt
     opt_out_notice: bool = False  # the template says how to opt out (e-mail, SMS)
+    send_by: str | None = None  # local "HH:MM" the contact must start before (call lists)
     when: str | None = None
     when_ast: Node | None = None
     line: int = field(default=0, compare=False)

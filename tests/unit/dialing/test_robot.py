@@ -65,9 +65,7 @@ def test_busy_floor_books_callbacks_and_a_quiet_one_none() -> None:
     crowded = simulate_robot(SHORT, RobotSettings(lines=40), np.random.default_rng(3))
     assert crowded.callbacks > 0.2 * crowded.wanted_person  # agents cannot take them all
     assert crowded.floor.occupancy > 0.9
-    relaxed = simulate_robot(
-        SHORT, RobotSettings(lines=3, hold_s=600.0), np.random.default_rng(3)
-    )
+    relaxed = simulate_robot(SHORT, RobotSettings(lines=3, hold_s=600.0), np.random.default_rng(3))
     assert relaxed.callbacks == 0 and relaxed.handovers == relaxed.wanted_person > 0
 
 

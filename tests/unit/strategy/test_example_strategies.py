@@ -34,3 +34,16 @@ def test_the_mixed_example_uses_every_feature_it_is_meant_to_show() -> None:
     assert "debtor_unreachable" in (steps["late.emergency"].when or "")
     assert "days_to_due" in (steps["m0.sms"].when or "")
     assert [b.name for b in strategy.buckets] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+"]
+
+
+def test_the_mixed_example_reminds_on_the_promise_day_before_11_and_bounds_its_batches() -> None:
+    strategy = load_strategy(strategy_path("mixed_example"))
+    ids = [s.id for s in strategy.segments]
+    assert ids.index("promise_day") < ids.index("promise_hold")
+    [segment] = [s for s in strategy.segments if s.id == "promise_day"]
+    assert segment.when is not None and "promise_due_in == 0" in segment.when
+    [step] = segment.steps
+    assert (step.channel, step.template, step.tone, step.send_by) == (
+        "sms", "promise_day_reminder", "reminder", "11:00",
+    )  # fmt: skip
+    assert set(strategy.dialing["per_hour"]) <= {"sms", "robot_call", "ivr", "email"}
