@@ -29,7 +29,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return data, run
 
 
-@pytest.mark.parametrize("mode", ["predictive", "robot-then-human"])
+@pytest.mark.parametrize("mode", ["predictive", "preview", "robot-then-human"])
 def test_dial_writes_the_days_attempts_and_the_guards_refusals(
     planned: tuple[Path, Path], tmp_path: Path, mode: str
 ) -> None:

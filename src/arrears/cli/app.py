@@ -288,7 +288,7 @@ def dial(
     team: Annotated[str | None, typer.Option(help="Only this team's list.")] = None,
     channel: Annotated[str, typer.Option(help="human_call or robot_call.")] = "human_call",
     mode: Annotated[
-        str, typer.Option(help="predictive, progressive, robot or robot-then-human.")
+        str, typer.Option(help="predictive, progressive, preview, robot or robot-then-human.")
     ] = "predictive",
     agents: Annotated[int, typer.Option(min=0, help="Agents on the floor.")] = 10,
     lines: Annotated[int, typer.Option(min=1, help="Robot lines (robot modes).")] = 20,

@@ -19,8 +19,9 @@ class Lead:
 class Leads(Protocol):
     """Where a floor's dials get their numbers, and where their results go."""
 
-    def next(self, now: float) -> Lead | None:
-        """The next lead that may be dialled now, or None (then no dial is placed)."""
+    def next(self, now: float, within_s: float = 0.0) -> Lead | None:
+        """The next lead that may be dialled at any moment from `now` to `now + within_s` (an
+        agent's preview comes first), or None (then no dial is placed)."""
         ...
 
     def due_at(self, now: float) -> float | None:

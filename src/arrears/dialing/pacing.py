@@ -8,6 +8,9 @@ abandoned. An open-loop pacer ignores the floor and dials at its own Poisson tim
 implements `ScheduledPacer.next_dial_at`, which the simulator calls at the start and after
 each such dial to schedule the next one (`None` stops it); its `dials` returns 0.
 
+A pacer with a `preview_s` attribute (`Preview`) holds each reserved agent that long on the
+case before its number rings.
+
 Optional extras, looked up once per run: a pacer with an `observe(kind, value)` method
 (`Observer`) is told each outcome as it happens ("live" with the answer delay, "not_live" with
 the ring duration, "handle" with a finished call's handle time, "abandoned" with the wait); one
@@ -80,6 +83,26 @@ class ScheduledPacer(Pacer, Protocol):
 @dataclass(frozen=True)
 class Progressive:
     """One dial per free agent, each reserving its agent: never abandons, agents idle on rings."""
+
+    @property
+    def reserves_agent(self) -> bool:
+        return True
+
+    def dials(self, state: DialerState) -> int:
+        return state.free_agents
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The agent sees the case for `preview_s` seconds, then the number rings (progressive
+    after a preview; manual dialing is a long preview). The agent is held from the preview
+    to the call's end: never abandons, and agents wait through the previews and the rings."""
+
+    preview_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.preview_s) and self.preview_s >= 0):
+            raise ValueError(f"preview_s must be a finite number >= 0, got {self.preview_s!r}")
 
     @property
     def reserves_agent(self) -> bool:

@@ -36,7 +36,7 @@ from arrears.dialing.switch import LIVE, OUTCOME_KIND, Draws, SimSwitch
 Journal = list[tuple[float, str, int]]
 
 # event kinds; ties at one instant go in the order they were scheduled
-_SWITCH, _PATIENCE, _FINISH, _HOUR, _WAKE, _TICK = range(6)
+_SWITCH, _PATIENCE, _FINISH, _HOUR, _WAKE, _PREVIEW, _TICK = range(7)
 _OUTCOME_CODE = {kind: code for code, kind in enumerate(OUTCOME_KIND)}
 # agent states
 _OFF, _FREE, _RESERVED, _BUSY_AGENT = range(4)
@@ -89,7 +89,9 @@ class _Floor:
         self.oracle = bool(getattr(pacer, "wants_remaining", False))
         self.detail = self.oracle or bool(getattr(pacer, "wants_detail", False))
         self.track = self.detail or self.observer is not None
-        self.calls: dict[int, _Call] = {}  # dials placed, not yet ended
+        self.calls: dict[int, _Call] = {}  # dials placed (or previewed), not yet ended
+        self.next_call = 0
+        self.preview_s = float(getattr(pacer, "preview_s", 0.0))
         self.ringing: set[int] = set()  # dials not yet answered or failed
         self.talking: dict[int, int] = {}  # agent -> call
         self.busy: dict[int, tuple[float, float]] = {}  # agent -> (call start, end), if tracked
@@ -223,28 +225,42 @@ class _Floor:
 
     # dials
     def place_dial(self) -> bool:
-        """Dial the next lead (if the hopper has one); False when nothing was dialled."""
-        lead = None
-        if self.leads is not None:
-            lead = self.leads.next(self.now)
-            if lead is None:
-                self.starved = True
-                return False
+        """Dial the next lead (if the hopper has one); False when nothing was dialled. With a
+        preview, the reserved agent looks at the case first and the number rings after it."""
         agent = -1
         if self.reserves:
             agent = self.take_free()
             if agent < 0:
                 return False  # (a reserving pacer is never offered more than the free agents)
+        lead = None
+        if self.leads is not None:
+            lead = self.leads.next(self.now, self.preview_s)
+            if lead is None:
+                if agent >= 0:  # back to the head of the idle queue
+                    self.free.appendleft((agent, self.epoch[agent]))
+                    self.n_free += 1
+                self.starved = True
+                return False
+        if agent >= 0:
             self.status[agent] = _RESERVED
             self.n_reserved += 1
             self.log("assign", agent)
+        self.next_call += 1
+        call = self.next_call
+        self.calls[call] = _Call(self.now, agent, lead)
+        if self.preview_s > 0:
+            self.push(self.now + self.preview_s, _PREVIEW, call)
+        else:
+            self.originate(call)
+        return True
+
+    def originate(self, call: int) -> None:
+        record = self.calls[call]
+        record.placed_at = self.now
         self.dials += 1
         self.in_flight += 1
-        call = self.dials
-        self.calls[call] = _Call(self.now, agent, lead)
         self.ringing.add(call)
-        self.switch.originate(str(call), lead.number if lead is not None else "")
-        return True
+        self.switch.originate(str(call), record.lead.number if record.lead is not None else "")
 
     def on_switch(self) -> None:
         """Handle what the switch reported."""
@@ -312,8 +328,11 @@ class _Floor:
         for call in list(self.calls):
             if call in self.ringing:
                 self.settle(call, "no_answer")
-            else:
-                self.settle(call, self.held_result if call in held else "connected")
+            elif call in held:
+                self.settle(call, self.held_result)
+            elif call in self.talking.values() or self.calls[call].agent < 0:
+                self.settle(call, "connected")
+            # else: still in its preview, never dialled: no attempt
         self.talking.clear()
 
     def state(self) -> DialerState:
@@ -372,6 +391,8 @@ class _Floor:
                 self.abandon(arg)
         elif kind == _HOUR:
             self.staff(self.sc.agents_at(arg))
+        elif kind == _PREVIEW:
+            self.originate(arg)
         elif kind == _WAKE:
             if self.now >= self.wake_at:
                 self.wake_at = math.inf

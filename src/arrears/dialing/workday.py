@@ -3,9 +3,10 @@
 The list's calls go through a `Campaign` (each dial cleared by the pre-dial guard, each attempt
 on the ledger) to a floor that dials them in the chosen mode: `predictive` (the predictive
 pacer, abandonment held under the cap), `progressive` (one dial per free agent, never
-abandons), `robot` (robot lines only) or `robot-then-human` (the robot hands willing customers
-over to free agents). The shift runs from the first slot of the list to an hour after its last
-(at most a day); the floor's answer rate and handle time are the caller's assumptions.
+abandons), `preview` (progressive after the agent has read the case for `preview_s`), `robot`
+(robot lines only) or `robot-then-human` (the robot hands willing customers over to free
+agents). The shift runs from the first slot of the list to an hour after its last (at most a
+day); the floor's answer rate and handle time are the caller's assumptions.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import polars as pl
 from arrears.compliance.predial import PreDial
 from arrears.dialing.campaign import Campaign, CampaignSettings
 from arrears.dialing.limits_of_law import AbandonmentLimit, abandonment_limit
-from arrears.dialing.pacing import Progressive
+from arrears.dialing.pacing import Pacer, Preview, Progressive
 from arrears.dialing.predictive import Predictive
 from arrears.dialing.robot import RobotResult, RobotSettings, simulate_robot
 from arrears.dialing.scenario import HOUR_S, Scenario
 from arrears.dialing.sim import SimResult, simulate
 
-MODES: tuple[str, ...] = ("predictive", "progressive", "robot", "robot-then-human")
+MODES: tuple[str, ...] = ("predictive", "progressive", "preview", "robot", "robot-then-human")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Floor:
     lines: int = 20
     p_live: float = 0.25
     mean_handle_s: float = 150.0
+    preview_s: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def work_list(
     start, hours = shift_of(calls)
     limit = abandonment_limit(state.presets)
     # a progressive dial holds its agent: the guard may allow what needs a live agent
-    campaign = Campaign(state, calls, start, settings, agent_reserved=mode == "progressive")
+    reserving = mode in ("progressive", "preview")
+    campaign = Campaign(state, calls, start, settings, agent_reserved=reserving)
     agents = max(floor.agents, 1)
     scenario = Scenario(
         f"{mode} shift", agents, floor.p_live, floor.mean_handle_s, duration_s=hours * HOUR_S
@@ -88,6 +91,10 @@ def work_list(
             scenario, RobotSettings(lines=floor.lines, intent=intent), rng, leads=campaign
         )
         return Worked(campaign, start, hours, robot.floor, robot, limit)
-    pacer = Predictive(cap=limit.rate) if mode == "predictive" else Progressive()
+    pacer: Pacer = Progressive()
+    if mode == "predictive":
+        pacer = Predictive(cap=limit.rate)
+    elif mode == "preview":
+        pacer = Preview(floor.preview_s)
     result = simulate(scenario, pacer, rng, leads=campaign, window_s=limit.window_s)
     return Worked(campaign, start, hours, result, None, limit)

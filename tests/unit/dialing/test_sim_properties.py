@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.dialing.pacing import FixedRatio, OpenLoop, Pacer, Progressive
+from arrears.dialing.pacing import FixedRatio, OpenLoop, Pacer, Preview, Progressive
 from arrears.dialing.scenario import SCENARIOS, Scenario
 from arrears.dialing.sim import SimResult, simulate
 
@@ -46,6 +46,7 @@ def scenarios(draw: st.DrawFn, profiles: bool = True, max_agents: int = 25) -> S
 
 pacers = st.one_of(
     st.just(Progressive()),
+    st.floats(0.0, 60.0).map(Preview),
     st.floats(0.2, 4.0).map(FixedRatio),
     st.floats(0.0, 2.0).map(OpenLoop),
 )
@@ -77,12 +78,21 @@ def test_a_different_seed_gives_a_different_run() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(scenarios(), seeds)
-def test_progressive_never_abandons(sc: Scenario, seed: int) -> None:
-    r = simulate(sc, Progressive(), np.random.default_rng(seed))
-    check_books(r)
-    assert r.abandoned == 0 and r.waiting_at_end == 0
-    assert r.worst_window_abandon_rate == 0.0
+@given(scenarios(), seeds, st.floats(0.0, 90.0))
+def test_progressive_and_preview_never_abandon(sc: Scenario, seed: int, preview_s: float) -> None:
+    for pacer in (Progressive(), Preview(preview_s)):
+        r = simulate(sc, pacer, np.random.default_rng(seed))
+        check_books(r)
+        assert r.abandoned == 0 and r.waiting_at_end == 0
+        assert r.worst_window_abandon_rate == 0.0
+
+
+def test_a_longer_preview_costs_dials_and_talk() -> None:
+    sc = replace(SCENARIOS["n10-p30-h120"], duration_s=2 * 3600.0)
+    runs = [simulate(sc, Preview(p), np.random.default_rng(2)) for p in (0.0, 15.0, 60.0)]
+    assert runs[0] == simulate(sc, Progressive(), np.random.default_rng(2))  # no preview
+    assert runs[0].dials > runs[1].dials > runs[2].dials
+    assert runs[0].occupancy > runs[1].occupancy > runs[2].occupancy
 
 
 @settings(max_examples=40, deadline=None)
