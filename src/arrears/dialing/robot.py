@@ -16,6 +16,7 @@ log in and out by the scenario's profile, and a leaving agent takes no hand-over
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,7 @@ class RobotSettings:
     talk_mean_s: float = 45.0
     talk_cv: float = 0.5
     hold_s: float = 20.0  # how long the robot keeps a willing customer while no agent is free
+    pace: bool = False  # dial only as many lines as the agents can take the hand-overs of
 
     def __post_init__(self) -> None:
         if not (isinstance(self.lines, int) and self.lines >= 1):
@@ -76,15 +78,34 @@ class _RobotFloor(_Floor):
         self.line_s = 0.0  # line-seconds in calls
         self.line_since: dict[int, float] = {}
         self.conversations = self.wanted = self.handovers = self.callbacks = 0
+        self.resolved = self.handled = 0  # dials resolved, hand-overs finished
+        self.handle_sum = 0.0
+        self.started: dict[int, float] = {}  # agent -> start of the hand-over's talk
 
     def dials_wanted(self) -> int:
-        return self.lines_free
+        if not self.robot.pace:
+            return self.lines_free
+        return min(self.lines_free, self.paced())
+
+    def paced(self) -> int:
+        """Dials whose expected hand-overs the agents can take: hand-overs expected from the
+        dials ringing and the robot's conversations, against the free agents and those likely
+        to finish within a robot conversation. The rates are learned as the shift goes."""
+        p_live = (self.conversations + 1.0) / (self.resolved + 4.0)
+        intent = (self.wanted + 1.0) / (self.conversations + 3.0)
+        handle = self.handle_sum / self.handled if self.handled else self.sc.mean_handle_s
+        talking = self.robot.lines - self.lines_free - self.in_flight  # incl. holds
+        expected = (self.in_flight * p_live + talking) * intent
+        staying = sum(1 for agent in self.talking if not self.leaving[agent])
+        finishing = min(1.0, self.robot.talk_mean_s / handle) * staying
+        room = self.n_free + finishing - expected
+        return max(0, math.floor(room / (p_live * intent)))
 
     def place_dial(self) -> bool:
         if not super().place_dial():
             return False
         self.lines_free -= 1
-        self.line_since[self.dials] = self.now
+        self.line_since[self.next_call] = self.now
         return True
 
     def release_line(self, call: int) -> None:
@@ -93,6 +114,7 @@ class _RobotFloor(_Floor):
         self.line_s += min(self.now, self.sc.duration_s) - start
 
     def resolve(self, code: int, call: int) -> None:
+        self.resolved += 1
         super().resolve(code, call)
         if call not in self.calls:  # not answered live: settled, the line is free
             self.release_line(call)
@@ -134,6 +156,12 @@ class _RobotFloor(_Floor):
         self.release_line(call)
         self.log("assign", agent)
         self.connect(agent, call)
+        self.started[agent] = self.now
+
+    def finish(self, agent: int) -> None:
+        self.handle_sum += self.now - self.started.pop(agent)
+        self.handled += 1
+        super().finish(agent)
 
     def abandon(self, live: int) -> None:
         """No agent came free in time: a callback is booked and the robot ends the call."""

@@ -88,7 +88,10 @@ def work_list(
     if mode in ("robot", "robot-then-human"):
         intent = 0.3 if mode == "robot-then-human" and floor.agents > 0 else 0.0
         robot = simulate_robot(
-            scenario, RobotSettings(lines=floor.lines, intent=intent), rng, leads=campaign
+            scenario,
+            RobotSettings(lines=floor.lines, intent=intent, pace=intent > 0),
+            rng,
+            leads=campaign,
         )
         return Worked(campaign, start, hours, robot.floor, robot, limit)
     pacer: Pacer = Progressive()

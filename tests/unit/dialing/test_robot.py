@@ -45,13 +45,14 @@ def handover_problems(journal: Journal) -> list[str]:
     lines=st.integers(1, 40),
     intent=st.floats(0.0, 1.0),
     hold_s=st.sampled_from([0.0, 5.0, 30.0]),
+    pace=st.booleans(),
 )
 @settings(max_examples=25, deadline=None)
 def test_hand_overs_go_only_to_free_agents_and_nobody_is_abandoned(
-    seed: int, lines: int, intent: float, hold_s: float
+    seed: int, lines: int, intent: float, hold_s: float, pace: bool
 ) -> None:
     journal: Journal = []
-    robot = RobotSettings(lines=lines, intent=intent, hold_s=hold_s)
+    robot = RobotSettings(lines=lines, intent=intent, hold_s=hold_s, pace=pace)
     r = simulate_robot(CHURN, robot, np.random.default_rng(seed), journal=journal)
     assert handover_problems(journal) == []
     assert r.floor.abandoned == 0  # the robot is on every answered call
@@ -67,6 +68,20 @@ def test_busy_floor_books_callbacks_and_a_quiet_one_none() -> None:
     assert crowded.floor.occupancy > 0.9
     relaxed = simulate_robot(SHORT, RobotSettings(lines=3, hold_s=600.0), np.random.default_rng(3))
     assert relaxed.callbacks == 0 and relaxed.handovers == relaxed.wanted_person > 0
+
+
+def test_pacing_the_lines_to_the_agents_books_fewer_callbacks() -> None:
+    fixed, paced = (
+        simulate_robot(SHORT, RobotSettings(lines=60, pace=pace), np.random.default_rng(seed))
+        for pace, seed in ((False, 9), (True, 9))
+    )
+    assert paced.callbacks * 3 < fixed.callbacks  # fixed lines flood the agents
+    assert paced.conversations < fixed.conversations  # fewer robot minutes spent
+    assert paced.handovers > 0.8 * fixed.handovers  # at little cost in hand-overs
+    # a floor with room to spare: pacing changes nothing
+    few = [simulate_robot(SHORT, RobotSettings(lines=3, pace=p), np.random.default_rng(9))
+           for p in (False, True)]  # fmt: skip
+    assert few[0].conversations == few[1].conversations
 
 
 def test_plain_robot_hands_nothing_over() -> None:
