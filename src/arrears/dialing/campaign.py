@@ -129,7 +129,7 @@ class Campaign:
     def next(self, now: float, within_s: float = 0.0) -> Lead | None:
         if within_s >= self.settings.batch_s:
             raise ValueError(f"a lead is cleared for {self.settings.batch_s} s, not {within_s}")
-        if now + within_s > self.valid_until or (not self.cleared and self.full):
+        if now + within_s >= self.valid_until or (not self.cleared and self.full):
             self.refill(now)  # the batch is over, or its hopper ran dry with leads left
         elif not self.cleared:
             return None  # leads due since wait for the next batch: one guard call per batch
