@@ -16,7 +16,7 @@ from arrears.compliance.predial import PreDial, check
 from arrears.compliance.presets import presets_for, strictest_reach
 from arrears.contract.load import load_portfolio
 from arrears.dialing.campaign import Campaign, CampaignSettings
-from arrears.dialing.pacing import FixedRatio, Pacer
+from arrears.dialing.pacing import FixedRatio, Pacer, Preview
 from arrears.dialing.predictive import Predictive
 from arrears.dialing.robot import RobotSettings, simulate_robot
 from arrears.dialing.scenario import Scenario
@@ -137,6 +137,17 @@ def test_abandoned_calls_are_attempts_on_the_ledger(day: dict[str, object]) -> N
                                     "outcome"]  # fmt: skip
     assert attempts.get_column("attempt_id").is_unique().all()
     assert recheck(day, attempts).get_column("allowed").all()
+
+
+def test_a_preview_dial_rings_inside_the_stretch_the_guard_cleared(day: dict[str, object]) -> None:
+    """The number rings after the agent's preview: the lead must be cleared up to then."""
+    calls = human_calls(day, early_hours=4)
+    campaign, result = work(day, calls, Preview(120.0), agents=2, seed=3)
+    attempts = campaign.attempts_frame()
+    assert attempts.height == result.dials > 0 and result.abandoned == 0
+    assert recheck(day, attempts).get_column("allowed").all()
+    with pytest.raises(ValueError, match="cleared for"):
+        campaign.next(0.0, within_s=CampaignSettings().batch_s)
 
 
 def test_robot_then_human_works_the_list_inside_the_guard(day: dict[str, object]) -> None:
