@@ -45,9 +45,21 @@ def generate(
     country: Annotated[str, typer.Option(help="CN, US, GB or mixed.")] = "CN",
     as_of: Annotated[str | None, typer.Option(help="Portfolio date (default today).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    history: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Simulate this many days before the portfolio date and write "
+            "account_snapshots beside the tables (a training history).",
+        ),
+    ] = None,
+    snapshot_every: Annotated[
+        int, typer.Option(min=1, help="Days between account snapshots (with --history).")
+    ] = 7,
 ) -> None:
     """Generate a realistic, seeded synthetic portfolio in the contract's format."""
     from arrears.generate.portfolio import generate_portfolio, write_portfolio
+    from arrears.generate.snapshots import generate_history
 
     if country not in ("CN", "US", "GB", "mixed"):
         raise typer.BadParameter("country must be one of CN, US, GB, mixed")
@@ -55,9 +67,15 @@ def generate(
         raise typer.BadParameter("format must be parquet or csv")
     day = _parse_date(as_of) if as_of else date.today()
     with render.progress(console) as advance:
-        tables = generate_portfolio(
-            accounts=accounts, seed=seed, country=country, as_of=day, progress=advance
-        )
+        if history is None:
+            tables = generate_portfolio(
+                accounts=accounts, seed=seed, country=country, as_of=day, progress=advance
+            )
+        else:
+            tables = generate_history(
+                accounts=accounts, seed=seed, country=country, as_of=day, days=history,
+                step=snapshot_every, progress=advance,
+            )  # fmt: skip
         write_portfolio(tables, out, fmt=fmt)  # type: ignore[arg-type]
     render.table_sizes(console, tables, out)
 

@@ -7,7 +7,7 @@ no helper ever loops over rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,9 @@ def contract_schema(table: str) -> dict[str, pl.DataType]:
     return {c.name: _DTYPES[c.kind] for c in TABLES[table].columns}
 
 
-def to_contract(table: str, columns: dict[str, pl.Series | np.ndarray]) -> pl.DataFrame:
+def to_contract(
+    table: str, columns: Mapping[str, pl.Series | np.ndarray | Sequence[object]]
+) -> pl.DataFrame:
     """Build a table with exactly the contract's columns, order and dtypes.
 
     Amounts are rounded to cents here, once, so every table obeys the same rule.
@@ -142,9 +144,7 @@ def pick_rows(rng: np.random.Generator, table: np.ndarray, rows: np.ndarray) -> 
     return np.clip(idx, 0, cats - 1)
 
 
-def gather(
-    values: list[str | None] | tuple[str | None, ...], idx: np.ndarray, name: str = ""
-) -> pl.Series:
+def gather(values: Sequence[str | None], idx: np.ndarray, name: str = "") -> pl.Series:
     """Strings from a small vocabulary by index: the vectorized way to build enum columns.
 
     A `None` in the vocabulary yields nulls, which is cheaper than a when/then afterwards.

@@ -191,6 +191,9 @@ def write_portfolio(
 ) -> None:
     """Write each table as `<out>/<name>.parquet` or `.csv`, creating `out` if needed.
 
+    Every table of the mapping is written, so a training history's `account_snapshots`
+    (`snapshots.generate_history`) lands beside the contract's tables, which the loader ignores.
+
     CSV is UTF-8 with a header; dates are `YYYY-MM-DD`, timestamps ISO 8601 UTC with `Z`
     (fractional seconds only when present), nulls are empty cells: exactly what the contract's
     loader accepts, so a CSV folder reads back to the same values as the Parquet one.

@@ -22,6 +22,18 @@ def run_start(run_date: date) -> datetime:
     return datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC)
 
 
+def dpd_expr(day: pl.Expr) -> pl.Expr:
+    """Days past due on `day` (a date expression): `day − due_date`, 0 when `due_date` is
+    empty (not overdue), never negative. Int32, named `dpd`."""
+    return (
+        pl.when(pl.col("due_date").is_null())
+        .then(0)
+        .otherwise((day - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
+        .cast(pl.Int32)
+        .alias("dpd")
+    )
+
+
 def _empty_attempts() -> pl.LazyFrame:
     return pl.LazyFrame(
         schema={
@@ -79,11 +91,7 @@ def account_features(
     start = run_start(run_date)
     day = pl.lit(run_date)
     acc = accounts.lazy().with_columns(
-        pl.when(pl.col("due_date").is_null())
-        .then(0)
-        .otherwise((day - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
-        .cast(pl.Int32)
-        .alias("dpd"),
+        dpd_expr(day),
         (pl.col("next_due_date") - day).dt.total_days().cast(pl.Int32).alias("days_to_due"),
     )
     own = set(accounts.columns)
