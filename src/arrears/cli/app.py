@@ -135,6 +135,10 @@ def plan(
         str,
         typer.Option(help="Assignment back end: flow (optimizer), milp, greedy, round_robin."),
     ] = "flow",
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Folder of trained models (arrears train): adds score_<target>."),
+    ] = None,
 ) -> None:
     """Plan one day: actions, blocked contacts, assignments, rejects and a manifest."""
     from arrears.assignment.solvers import SOLVERS
@@ -145,15 +149,39 @@ def plan(
         raise _fail_input(f"--solver {solver}: unknown (one of: {', '.join(SOLVERS)})")
     try:
         outcome = run_plan(
-            data=data, strategy_path=strategy, run_date=day, out=out, shards=shards, solver=solver
-        )
-    except ContractError as exc:
+            data=data, strategy_path=strategy, run_date=day, out=out, shards=shards,
+            solver=solver, models=models,
+        )  # fmt: skip
+    except (ContractError, FileNotFoundError) as exc:
         raise _fail_input(str(exc)) from None
+    except ValueError as exc:  # a model that does not fit the data or its card
+        raise _fail_input(f"--models {models}: {exc}") from None
     except StrategyError as exc:
         for d in exc.diagnostics:
             err.print(str(d), highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     render.plan_summary(console, outcome)
+
+
+@app.command()
+def train(
+    history: Annotated[Path, typer.Option(help="History folder (arrears generate --history).")],
+    model: Annotated[str, typer.Option(help="Target: pay, roll or self_cure.")],
+    out: Annotated[Path, typer.Option(help="Models folder (one subfolder per target).")],
+    backend: Annotated[str, typer.Option(help="scorecard or lightgbm.")] = "scorecard",
+    calibration: Annotated[str, typer.Option(help="sigmoid, isotonic or none.")] = "sigmoid",
+    within_days: Annotated[int, typer.Option(min=1, help="Label window after as_of.")] = 30,
+    share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="pay / self_cure: share of overdue paid.")
+    ] = 1.0,
+) -> None:
+    """Train a collection model on a history and write it with its card (JSON + HTML)."""
+    from arrears.cli.models import run_train
+
+    run_train(
+        console, history=history, target=model, out=out, backend=backend,
+        calibration=calibration, within_days=within_days, share=share, fail=_fail_input,
+    )  # fmt: skip
 
 
 @app.command()

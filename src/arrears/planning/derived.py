@@ -33,5 +33,13 @@ DERIVED: dict[str, pl.DataType] = {
     "customer_region": pl.String(),
 }
 
+# Model scores (`arrears plan --models`): the calibrated probability of each target, present
+# only when its model is loaded.
+SCORES: dict[str, pl.DataType] = {
+    "score_pay": pl.Float64(),  # pays within the model's window
+    "score_roll": pl.Float64(),  # rolls to the next bucket
+    "score_self_cure": pl.Float64(),  # pays with no contact
+}
+
 # The customer's columns that conditions may use (the account's own win a name clash).
 CUSTOMER_COLUMNS: tuple[str, ...] = ("name", "country", "region", "timezone", "language")

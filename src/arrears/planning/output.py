@@ -28,7 +28,7 @@ from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
 from arrears.dialing.stage import lists_summary, settings_of
 from arrears.exprs import counts_by
-from arrears.planning.plan import PlanResult
+from arrears.planning.plan import PlanResult, Scoring
 from arrears.strategy.model import Strategy
 
 
@@ -54,6 +54,7 @@ class RunRecord:
     inputs: dict[str, dict[str, Any]]
     assignment: AssignResult | None = None
     call_lists: pl.DataFrame | None = None
+    scoring: Scoring | None = None
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -140,7 +141,25 @@ def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
         ),
         assignment=result.assignment,
         call_lists=result.call_lists,
+        scoring=result.scoring,
     )
+
+
+def models_summary(scoring: Scoring | None) -> dict[str, Any] | None:
+    """The models the run scored with (folder, version of each) and today's population drift
+    against each model's training population (PSI per feature, flagged above 0.25)."""
+    if scoring is None:
+        return None
+    from arrears.scoring.apply import drift_summary
+
+    drift = drift_summary(scoring.drift)
+    return {
+        "folder": str(scoring.models.root),
+        "versions": scoring.models.versions,
+        "drift": drift,
+        "drift_flagged": sorted(t for t, d in drift.items() if d["flagged"]),
+        "drift_measured_per": "shard (each feature's largest)" if scoring.shards > 1 else "run",
+    }
 
 
 def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
@@ -175,6 +194,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         ),
         "assignment": None if record.assignment is None else assignment_summary(record.assignment),
         "dialing": dialing,
+        "models": models_summary(record.scoring),
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,

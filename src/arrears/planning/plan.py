@@ -10,6 +10,7 @@ import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -38,6 +39,9 @@ from arrears.strategy.plan_exprs import (
     steps_frame,
 )
 
+if TYPE_CHECKING:
+    from arrears.scoring.apply import ModelSet
+
 
 @dataclass
 class PlanResult:
@@ -50,6 +54,16 @@ class PlanResult:
     timings: dict[str, float] = field(default_factory=dict)
     assignment: AssignResult | None = None  # None when the strategy assigns nothing
     call_lists: pl.DataFrame | None = None  # None when the caller schedules (shards)
+    scoring: Scoring | None = None  # None when no models were given
+
+
+@dataclass
+class Scoring:
+    """The models a run scored with, and today's population drift against their training."""
+
+    models: ModelSet
+    drift: dict[str, dict[str, dict[str, Any]]]  # target -> feature -> {psi, flagged}
+    shards: int = 1  # a sharded run reports each feature's largest shard PSI
 
 
 class _Stopwatch:
@@ -108,6 +122,7 @@ def plan_day(
     clock: Callable[[], float] = _time.perf_counter,
     solver: str = "flow",
     assign: bool = True,
+    models: ModelSet | None = None,
 ) -> PlanResult:
     """The plan of `run_date`. `assign=False` leaves assignment to the caller (shards: owners'
     capacities span the whole book, so the sharded run assigns once over all shards)."""
@@ -127,6 +142,13 @@ def plan_day(
     ).collect()
     feats = features(portfolio, run_date, reach, point_history, ledger)
     watch.lap("features")
+    scoring = None
+    if models is not None:
+        from arrears.scoring.apply import score_accounts
+
+        feats, drift = score_accounts(feats, models)
+        scoring = Scoring(models, drift)
+        watch.lap("score")
     accounts = segment_accounts(feats, strategy)
     del feats
     watch.lap("segment")
@@ -156,6 +178,8 @@ def plan_day(
     watch.lap("assign")
 
     actions = _emit_actions(actions, strategy, run_date)
+    if models is not None:  # which model versions the segmentation saw
+        actions = actions.with_columns(pl.lit(models.tag()).alias("models"))
     if assign:
         actions = with_owners(actions, assignment)
     blocked = pl.concat(
@@ -185,6 +209,7 @@ def plan_day(
         timings=watch.laps,
         assignment=assignment,
         call_lists=lists,
+        scoring=scoring,
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -16,7 +17,7 @@ from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
 from arrears.dialing.stage import Counts, call_lists, counts_of, settings_of
-from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
+from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
 from arrears.planning.output import (
     RunRecord,
     account_counts,
@@ -25,10 +26,13 @@ from arrears.planning.output import (
     record_of,
     write_run,
 )
-from arrears.planning.plan import PlanResult, plan_day
+from arrears.planning.plan import PlanResult, Scoring, plan_day
 from arrears.strategy.check import check_strategy
 from arrears.strategy.load import Diagnostic, StrategyError, load_strategy
 from arrears.strategy.model import Strategy
+
+if TYPE_CHECKING:
+    from arrears.scoring.apply import ModelSet
 
 
 @dataclass
@@ -42,14 +46,16 @@ class RunOutcome:
     portfolio: Portfolio | None = None
 
 
-def condition_columns(portfolio: Portfolio) -> dict[str, pl.DataType]:
-    """The columns a strategy's conditions may use on this data, with their types."""
+def condition_columns(portfolio: Portfolio, scores: Iterable[str] = ()) -> dict[str, pl.DataType]:
+    """The columns a strategy's conditions may use on this data (and the scores of the
+    models loaded), with their types."""
     columns: dict[str, pl.DataType] = dict(portfolio.tables["accounts"].schema)
     customers = portfolio.tables["customers"].schema
     for name in CUSTOMER_COLUMNS:
         if name in customers and name not in columns:
             columns[name] = customers[name]
     columns.update(DERIVED)
+    columns.update({name: SCORES[name] for name in scores})
     return columns
 
 
@@ -61,10 +67,13 @@ def team_kinds(portfolio: Portfolio) -> dict[str, str] | None:
     return {str(t): str(k) for t, k in teams.select("team_id", "kind").iter_rows()}
 
 
-def checked_strategy(path: Path, portfolio: Portfolio | None = None) -> Strategy:
+def checked_strategy(
+    path: Path, portfolio: Portfolio | None = None, models: ModelSet | None = None
+) -> Strategy:
     """Load a strategy and refuse it when it has errors (warnings pass)."""
     strategy = load_strategy(path)
-    columns = condition_columns(portfolio) if portfolio is not None else None
+    scores = models.score_columns() if models is not None else []
+    columns = condition_columns(portfolio, scores) if portfolio is not None else None
     teams = team_kinds(portfolio) if portfolio is not None else None
     errors: list[Diagnostic] = [
         d for d in check_strategy(strategy, columns, teams) if d.severity == "error"
@@ -83,27 +92,40 @@ def run_plan(
     shards: int | None = None,
     clock: Callable[[], float] = time.perf_counter,
     solver: str = "flow",
+    models: Path | None = None,
 ) -> RunOutcome:
     """Plan `run_date` and write the run folder `out`.
 
     Large portfolios are planned by customer shards (`shards`; by default one per
     ACCOUNTS_PER_SHARD accounts, so the same inputs always give the same shards) to keep
     memory bounded. The files are those a run in one piece writes, except the order of rows in
-    `accounts.parquet` (sorted by account within each shard).
+    `accounts.parquet` (sorted by account within each shard). `models`, a folder `arrears
+    train` wrote, adds the model scores (`score_<target>`) that conditions may use.
     """
     started = clock()
     paths = locate(data)
     count = shards if shards is not None else shard_count(paths)
+    model_set = _load_models(models)
     if count > 1:
-        return _run_sharded(paths, strategy_path, run_date, out, count, clock, started, solver)
+        return _run_sharded(
+            paths, strategy_path, run_date, out, count, clock, started, solver, model_set
+        )
     portfolio = load_portfolio(data, paths)
     loaded = clock()
-    strategy = checked_strategy(strategy_path, portfolio)
-    result = plan_day(portfolio, strategy, run_date, clock=clock, solver=solver)
+    strategy = checked_strategy(strategy_path, portfolio, model_set)
+    result = plan_day(portfolio, strategy, run_date, clock=clock, solver=solver, models=model_set)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
     record = record_of(result, portfolio)
     written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, 1, result, portfolio)
+
+
+def _load_models(models: Path | None) -> ModelSet | None:
+    if models is None:
+        return None
+    from arrears.scoring.apply import load_models
+
+    return load_models(models)
 
 
 def _run_sharded(
@@ -115,6 +137,7 @@ def _run_sharded(
     clock: Callable[[], float],
     started: float,
     solver: str,
+    models: ModelSet | None,
 ) -> RunOutcome:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +154,7 @@ def _run_sharded(
         cases: list[pl.DataFrame] = []
         facts: list[pl.DataFrame] = []
         ledger_counts: list[Counts] = []
+        drifts: list[dict] = []
         for index in range(count):
             lap = clock()
             clean, shard_rejects, rows = validate_all(
@@ -141,8 +165,12 @@ def _run_sharded(
             portfolio = Portfolio(clean, shard_rejects, inputs.files, {}, rows)
             _add(timings, "load_validate", clock() - lap)
             if index == 0:
-                strategy = checked_strategy(strategy_path, portfolio)
-            result = plan_day(portfolio, strategy, run_date, clock=clock, assign=False)
+                strategy = checked_strategy(strategy_path, portfolio, models)
+            result = plan_day(
+                portfolio, strategy, run_date, clock=clock, assign=False, models=models
+            )
+            if result.scoring is not None:
+                drifts.append(result.scoring.drift)
             lap = clock()
             for name in staff:  # teams and agents come whole, in one shard
                 staff[name] = staff[name] if staff[name] is not None else clean.get(name)
@@ -198,9 +226,18 @@ def _run_sharded(
             inputs=input_summary(inputs.files, inputs.fingerprints(), rows_read, all_rejects),
             assignment=assignment,
             call_lists=lists,
+            scoring=_merged_scoring(models, drifts),
         )
         written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, count)
+
+
+def _merged_scoring(models: ModelSet | None, drifts: list[dict]) -> Scoring | None:
+    if models is None:
+        return None
+    from arrears.scoring.apply import merge_drift
+
+    return Scoring(models, merge_drift(drifts), shards=len(drifts))
 
 
 def _add(timings: dict[str, float], stage: str, seconds: float) -> None:

@@ -16,7 +16,7 @@ import polars as pl
 
 from arrears.contract.tables import CHANNELS, ROLES, TABLES
 from arrears.dialing.schedule import SLOTTED
-from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED
+from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
 from arrears.strategy import ast
 from arrears.strategy.check_assign import check_assignments
 from arrears.strategy.diagnostics import Diagnostic, Severity
@@ -39,7 +39,7 @@ _KIND_DTYPES: dict[str, pl.DataType] = {
 def contract_columns() -> Mapping[str, pl.DataType]:
     """What a condition may use when no data is at hand: the contract's accounts columns,
     the customer's columns and the planner's derived features (the account's win a clash)."""
-    out: dict[str, pl.DataType] = dict(DERIVED)
+    out: dict[str, pl.DataType] = {**DERIVED, **SCORES}
     customers = TABLES["customers"]
     for name in CUSTOMER_COLUMNS:
         out[name] = _KIND_DTYPES[customers.column(name).kind]
@@ -145,7 +145,13 @@ class _Checker:
             message, severity = issue.message, issue.severity
             if issue.code == "unknown-column":
                 name = message.split("'")[1]
-                if self.strict:
+                if self.strict and name in SCORES:
+                    target = name.removeprefix("score_")
+                    message += (
+                        f": a model score; plan with --models holding a '{target}' model "
+                        f"(arrears train --model {target})"
+                    )
+                elif self.strict:
                     message += _did_you_mean(name, self.schema)
                 else:
                     message = (
