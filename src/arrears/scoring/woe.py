@@ -71,20 +71,19 @@ class FeatureBins:
         """The bin of every value (vectorized: searchsorted, never a loop over rows)."""
         if self.kind == "numeric":
             x = numeric_values(series)
-            idx = np.searchsorted(self.edges, x, side="right")
+            idx = np.searchsorted(self.edges, x, side="right").astype(np.intp, copy=False)
             idx[np.isnan(x)] = len(self.edges) + 1
-            return idx.astype(np.intp)
-        values = category_values(series)
-        missing = is_none(values)
-        cats = np.asarray(self.categories, dtype=str)
-        idx = np.full(values.shape[0], len(cats), dtype=np.intp)  # Other
-        present = values[~missing].astype(str)
-        if cats.size:
-            pos = np.searchsorted(cats, present).clip(0, cats.size - 1)
-            found = cats[pos] == present
-            idx[np.flatnonzero(~missing)[found]] = pos[found]
-        idx[missing] = len(cats) + 1
-        return idx
+            return idx
+        # categories by a hash lookup in Polars (no Python strings per row): a known category
+        # gets its bin, any other value "Other" (len), a missing one the Missing bin (len + 1)
+        text = (series.fill_nan(None) if series.dtype.is_float() else series).cast(pl.String)
+        other = len(self.categories)
+        lookup = {c: i for i, c in enumerate(self.categories)}
+        known = text.replace_strict(lookup, default=other, return_dtype=pl.Int64)
+        idx = pl.select(
+            pl.when(text.is_null()).then(pl.lit(other + 1, pl.Int64)).otherwise(known)
+        ).to_series()
+        return idx.to_numpy().astype(np.intp, copy=False)
 
     def table(self) -> pl.DataFrame:
         """The bin table: one row per bin, reserved bins included."""
@@ -323,10 +322,12 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     def transform(self, X: FrameLike) -> np.ndarray:
         """The WoE matrix, shape (rows, features), features in fit order."""
-        idx = self.bin_index(X)
-        out = np.empty(idx.shape, dtype=np.float64)
-        for j, name in enumerate(self.feature_names_in_):
-            out[:, j] = self.bins_[name].woe[idx[:, j]]
+        frame = self._frame(X)
+        # column by column into a column-major matrix: each write is contiguous
+        out = np.empty((frame.height, frame.width), dtype=np.float64, order="F")
+        for j, name in enumerate(frame.columns):
+            bins = self.bins_[name]
+            out[:, j] = bins.woe[bins.index(frame.get_column(name))]
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
