@@ -185,6 +185,46 @@ def train(
 
 
 @app.command()
+def report(
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables, history if any).")],
+    out: Annotated[Path, typer.Option(help="HTML file to write (one self-contained file).")],
+    runs: Annotated[
+        Path | None, typer.Option(help="A run folder, or a folder of run folders.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="zh-CN or en.")] = "zh-CN",
+) -> None:
+    """The morning report: KPIs, curves, migration, agents and teams, compliance (HTML)."""
+    from arrears.cli.report import run_report
+
+    try:
+        run_report(console, data, runs, out, lang)
+    except (ContractError, FileNotFoundError, ValueError) as exc:
+        raise _fail_input(str(exc)) from None
+
+
+@app.command("suggest-timing")
+def suggest_timing(
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables, history if any).")],
+    out: Annotated[Path | None, typer.Option(help="JSON file for the suggestions.")] = None,
+    runs: Annotated[
+        Path | None, typer.Option(help="Run folder(s): the strategy's segments and arms.")
+    ] = None,
+    share: Annotated[
+        float,
+        typer.Option(help="The knee: the daily cure rate falls below this share of its peak."),
+    ] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap band.")] = 0,
+) -> None:
+    """When to start collecting: the knee of the natural-cure curve per segment."""
+    from arrears.cli.report import run_suggest_timing
+
+    try:
+        run_suggest_timing(console, data, out, share, seed, runs)
+    except (ContractError, FileNotFoundError, ValueError) as exc:
+        raise _fail_input(str(exc)) from None
+
+
+@app.command()
 def explain(
     run: Annotated[Path, typer.Option(help="Run folder written by `plan`.")],
     account: Annotated[str, typer.Option(help="Account id.")],
