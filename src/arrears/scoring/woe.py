@@ -80,10 +80,10 @@ class FeatureBins:
         other = len(self.categories)
         lookup = {c: i for i, c in enumerate(self.categories)}
         known = text.replace_strict(lookup, default=other, return_dtype=pl.Int64)
-        idx = pl.select(
+        bins = pl.select(
             pl.when(text.is_null()).then(pl.lit(other + 1, pl.Int64)).otherwise(known)
         ).to_series()
-        return idx.to_numpy().astype(np.intp, copy=False)
+        return bins.to_numpy().astype(np.intp, copy=False)
 
     def table(self) -> pl.DataFrame:
         """The bin table: one row per bin, reserved bins included."""
