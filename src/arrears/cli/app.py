@@ -139,6 +139,10 @@ def plan(
         Path | None,
         typer.Option(help="Folder of trained models (arrears train): adds score_<target>."),
     ] = None,
+    timing: Annotated[
+        Path | None,
+        typer.Option(help="Suggestions of arrears suggest-timing: for `from_dpd: knee` steps."),
+    ] = None,
 ) -> None:
     """Plan one day: actions, blocked contacts, assignments, rejects and a manifest."""
     from arrears.assignment.solvers import SOLVERS
@@ -150,7 +154,7 @@ def plan(
     try:
         outcome = run_plan(
             data=data, strategy_path=strategy, run_date=day, out=out, shards=shards,
-            solver=solver, models=models,
+            solver=solver, models=models, timing=timing,
         )  # fmt: skip
     except (ContractError, FileNotFoundError) as exc:
         raise _fail_input(str(exc)) from None

@@ -55,6 +55,7 @@ class RunRecord:
     assignment: AssignResult | None = None
     call_lists: pl.DataFrame | None = None
     scoring: Scoring | None = None
+    timing: dict[str, Any] | None = None  # the knees the assign steps started at (--timing)
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -195,6 +196,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         "assignment": None if record.assignment is None else assignment_summary(record.assignment),
         "dialing": dialing,
         "models": models_summary(record.scoring),
+        "assignment_timing": record.timing,
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from arrears.assignment.agencies import agency_facts, agency_table
 from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
+from arrears.assignment.timing import with_suggested_timing
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
 from arrears.dialing.stage import Counts, call_lists, counts_of, settings_of
@@ -93,6 +94,7 @@ def run_plan(
     clock: Callable[[], float] = time.perf_counter,
     solver: str = "flow",
     models: Path | None = None,
+    timing: Path | None = None,
 ) -> RunOutcome:
     """Plan `run_date` and write the run folder `out`.
 
@@ -100,22 +102,26 @@ def run_plan(
     ACCOUNTS_PER_SHARD accounts, so the same inputs always give the same shards) to keep
     memory bounded. The files are those a run in one piece writes, except the order of rows in
     `accounts.parquet` (sorted by account within each shard). `models`, a folder `arrears
-    train` wrote, adds the model scores (`score_<target>`) that conditions may use.
+    train` wrote, adds the model scores (`score_<target>`) that conditions may use; `timing`,
+    a file `arrears suggest-timing` wrote, starts the `from_dpd: knee` assign steps at the knee.
     """
     started = clock()
     paths = locate(data)
     count = shards if shards is not None else shard_count(paths)
     model_set = _load_models(models)
+    suggestions = _load_timing(timing)
     if count > 1:
         return _run_sharded(
-            paths, strategy_path, run_date, out, count, clock, started, solver, model_set
-        )
+            paths, strategy_path, run_date, out, count, clock, started, solver, model_set,
+            suggestions,
+        )  # fmt: skip
     portfolio = load_portfolio(data, paths)
     loaded = clock()
-    strategy = checked_strategy(strategy_path, portfolio, model_set)
+    strategy, knees = _timed(checked_strategy(strategy_path, portfolio, model_set), suggestions)
     result = plan_day(portfolio, strategy, run_date, clock=clock, solver=solver, models=model_set)
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
     record = record_of(result, portfolio)
+    record.timing = knees
     written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, 1, result, portfolio)
 
@@ -128,6 +134,22 @@ def _load_models(models: Path | None) -> ModelSet | None:
     return load_models(models)
 
 
+def _load_timing(timing: Path | None) -> dict[str, Any] | None:
+    if timing is None:
+        return None
+    from arrears.analytics.timing import load_suggestions
+
+    return load_suggestions(timing)
+
+
+def _timed(
+    strategy: Strategy, suggestions: dict[str, Any] | None
+) -> tuple[Strategy, dict[str, Any] | None]:
+    if suggestions is None:
+        return strategy, None
+    return with_suggested_timing(strategy, suggestions)
+
+
 def _run_sharded(
     paths: dict[str, Path],
     strategy_path: Path,
@@ -138,6 +160,7 @@ def _run_sharded(
     started: float,
     solver: str,
     models: ModelSet | None,
+    suggestions: dict[str, Any] | None,
 ) -> RunOutcome:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +188,9 @@ def _run_sharded(
             portfolio = Portfolio(clean, shard_rejects, inputs.files, {}, rows)
             _add(timings, "load_validate", clock() - lap)
             if index == 0:
-                strategy = checked_strategy(strategy_path, portfolio, models)
+                strategy, knees = _timed(
+                    checked_strategy(strategy_path, portfolio, models), suggestions
+                )
             result = plan_day(
                 portfolio, strategy, run_date, clock=clock, assign=False, models=models
             )
@@ -227,6 +252,7 @@ def _run_sharded(
             assignment=assignment,
             call_lists=lists,
             scoring=_merged_scoring(models, drifts),
+            timing=knees,
         )
         written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, count)

@@ -267,7 +267,12 @@ class _Builder:
             segment=segment_id,
             to=str(spec["to"]),
             teams=(str(teams),) if isinstance(teams, str) else tuple(str(t) for t in teams),
-            from_dpd=int(spec.get("from_dpd", min(int(d) for d in days))),
+            from_dpd=(
+                min(int(d) for d in days)
+                if spec.get("from_dpd", "knee") == "knee"
+                else int(spec["from_dpd"])
+            ),
+            from_knee=spec.get("from_dpd") == "knee",
             mode=str(spec.get("mode", "dispatch")),
             dispatch_share=float(spec.get("dispatch_share", 0.3)),
             value=value,

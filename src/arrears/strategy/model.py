@@ -104,6 +104,7 @@ class Assign:
     to: str
     teams: tuple[str, ...]
     from_dpd: int = 0
+    from_knee: bool = False  # `from_dpd: knee`: start at the suggested knee (plan --timing)
     mode: str = "dispatch"
     dispatch_share: float = 0.3
     value: str | None = None
