@@ -21,20 +21,8 @@ import polars as pl
 from arrears.compliance.presets import Preset, presets_for
 from arrears.contract.load import ContractError, find_table, load_portfolio
 from arrears.strategy.load import load_strategy
-from arrears.strategy.model import Bucket, Strategy
+from arrears.strategy.model import DEFAULT_BUCKETS, Bucket, Strategy
 from arrears.strategy.plan_exprs import bucket_expr, segment_expr, steps_frame
-
-DEFAULT_BUCKETS: tuple[Bucket, ...] = (
-    Bucket("M0", 0, 0),
-    Bucket("M1", 1, 30),
-    Bucket("M2", 31, 60),
-    Bucket("M3", 61, 90),
-    Bucket("M4", 91, 120),
-    Bucket("M5", 121, 150),
-    Bucket("M6", 151, 180),
-    Bucket("M7+", 181, None),
-)
-"""The report's buckets when no run gives the strategy's own: the industry's M0..M6 by 30 days."""
 
 SNAPSHOTS = "account_snapshots"
 SNAPSHOT_COLUMNS = ("as_of", "account_id", "due_date")

@@ -24,23 +24,12 @@ import polars as pl
 from arrears.compliance.windows import local_clock
 from arrears.contract.tables import NOT_COLLECTED, VOICE_CHANNELS
 from arrears.planning.features import dpd_expr
-from arrears.strategy.model import Bucket, Strategy
+from arrears.strategy.model import DEFAULT_BUCKETS, Bucket, Strategy
 from arrears.strategy.plan_exprs import bucket_expr
 
 UTC_TS = pl.Datetime("us", "UTC")
 CENT = 0.005  # amounts are in cents: a payment "reaches" an amount within half a cent
 
-DEFAULT_BUCKETS: tuple[Bucket, ...] = (
-    Bucket("M0", 0, 0),
-    Bucket("M1", 1, 30),
-    Bucket("M2", 31, 60),
-    Bucket("M3", 61, 90),
-    Bucket("M4", 91, 120),
-    Bucket("M5", 121, 150),
-    Bucket("M6", 151, 180),
-    Bucket("M7+", 181, None),
-)
-"""30-day buckets, used when the caller gives none (a strategy's `buckets` otherwise)."""
 
 SNAPSHOT_COLUMNS: tuple[str, ...] = (
     "as_of",

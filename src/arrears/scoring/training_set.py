@@ -25,13 +25,12 @@ from arrears.compliance.presets import Reachability
 from arrears.contract.tables import TABLES
 from arrears.planning.features import account_features, contact_features, history, run_start
 from arrears.scoring.labels import (
-    DEFAULT_BUCKETS,
     Labels,
     pay_label,
     roll_label,
     self_cure_label,
 )
-from arrears.strategy.model import Bucket, Strategy
+from arrears.strategy.model import DEFAULT_BUCKETS, Bucket, Strategy
 from arrears.strategy.plan_exprs import bucket_expr
 
 TARGETS: tuple[str, ...] = ("pay", "roll", "self_cure")

@@ -66,6 +66,19 @@ class Bucket:
         return self.lo <= dpd and (self.hi is None or dpd <= self.hi)
 
 
+DEFAULT_BUCKETS: tuple[Bucket, ...] = (
+    Bucket("M0", 0, 0),
+    Bucket("M1", 1, 30),
+    Bucket("M2", 31, 60),
+    Bucket("M3", 61, 90),
+    Bucket("M4", 91, 120),
+    Bucket("M5", 121, 150),
+    Bucket("M6", 151, 180),
+    Bucket("M7+", 181, None),
+)
+"""The industry's 30-day buckets, where no strategy gives its own (training labels, reports)."""
+
+
 @dataclass(frozen=True)
 class Step:
     id: str
