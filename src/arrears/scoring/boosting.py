@@ -23,10 +23,10 @@ from arrears.scoring.inputs import (
     check_int,
     check_names,
     check_real,
+    fitted_frame,
     is_categorical,
     is_none,
     numeric_values,
-    select_features,
     to_polars,
 )
 
@@ -139,9 +139,7 @@ class LightGBMClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _frame(self, X: FrameLike) -> pl.DataFrame:
-        check_is_fitted(self, "booster_")
-        names = [str(n) for n in self.feature_names_in_]
-        return select_features(to_polars(X, names), names)
+        return fitted_frame(self, X, "booster_")
 
     def predict_proba(self, X: FrameLike) -> np.ndarray:
         frame = self._frame(X)

@@ -56,6 +56,16 @@ def select_features(frame: pl.DataFrame, features: Sequence[str]) -> pl.DataFram
     return frame.select(list(features))
 
 
+def fitted_frame(estimator: Any, X: Any, fitted: str) -> pl.DataFrame:
+    """`X` as a frame of the columns `estimator` was fitted on, in fit order (refused, with
+    scikit-learn's NotFittedError, before `fit` has set `fitted`)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator, fitted)
+    names = [str(n) for n in estimator.feature_names_in_]
+    return select_features(to_polars(X, names), names)
+
+
 def is_categorical(dtype: pl.DataType) -> bool:
     """Strings, categoricals, enums and booleans are binned by category, not by interval."""
     return not dtype.is_numeric()

@@ -34,6 +34,7 @@ from arrears.scoring.inputs import (
     check_names,
     check_params,
     check_real,
+    fitted_frame,
     select_features,
     to_polars,
 )
@@ -147,9 +148,7 @@ class CollectionModel(ClassifierMixin, BaseEstimator):
         return self
 
     def _frame(self, X: FrameLike) -> Any:
-        check_is_fitted(self, "estimator_")
-        names = [str(n) for n in self.feature_names_in_]
-        return select_features(to_polars(X, names), names)
+        return fitted_frame(self, X, "estimator_")
 
     def predict_proba(self, X: FrameLike) -> np.ndarray:
         """Calibrated probabilities, columns (non-event, event)."""

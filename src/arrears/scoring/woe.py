@@ -37,10 +37,10 @@ from arrears.scoring.inputs import (
     check_int,
     check_names,
     check_real,
+    fitted_frame,
     is_categorical,
     is_none,
     numeric_values,
-    select_features,
     to_polars,
 )
 
@@ -310,9 +310,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return self
 
     def _frame(self, X: FrameLike) -> pl.DataFrame:
-        check_is_fitted(self, "bins_")
-        names = [str(n) for n in self.feature_names_in_]
-        return select_features(to_polars(X, names), names)
+        return fitted_frame(self, X, "bins_")
 
     def bin_index(self, X: FrameLike) -> np.ndarray:
         """The bin index of every value, shape (rows, features)."""
