@@ -5,12 +5,15 @@ scenario's true parameters, hour by hour when it has profiles); the best fixed r
 hindsight (the grid 1.0, 1.1 … 4.0, searched with the same seeds: the highest mean occupancy
 whose worst-window abandonment is within the cap in every seed; feasibility is taken as
 monotone in the ratio, so a bisection plus its neighbours); the Vicidial-style pacer; the
-predictive pacer; and the same told the remaining handle times (an upper reference). Pooled
+predictive pacer, given the campaign's shift plan (agents per hour and the shift end, which a
+real dialer is told; never the answer rates or handle times); and the same told the remaining
+handle times (an upper reference). Pooled
 abandonment is Σ abandoned / Σ live over the seeds; the worst window is the max over seeds.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +21,7 @@ import numpy as np
 
 from arrears.dialing.erlang import open_loop_rate_for
 from arrears.dialing.pacing import FixedRatio, Pacer, Progressive
-from arrears.dialing.predictive import Predictive, PredictiveOracle
+from arrears.dialing.predictive import Predictive, PredictiveOracle, ShiftPlan
 from arrears.dialing.scenario import HOUR_S, Scenario
 from arrears.dialing.sim import SimResult, simulate
 from arrears.dialing.vicidial import Vicidial
@@ -69,6 +72,13 @@ def erlang_open_loop(scenario: Scenario, cap: float) -> HourlyOpenLoop:
         handle = scenario.mean_handle_at(mid)
         rates.append(open_loop_rate_for(cap, agents, p, handle) if ok else 0.0)
     return HourlyOpenLoop(tuple(rates))
+
+
+def shift_plan(scenario: Scenario) -> ShiftPlan:
+    """What the campaign schedules: agents per hour over the shift, and its end (no truths)."""
+    hours = max(1, math.ceil(scenario.duration_s / HOUR_S))
+    agents = tuple(scenario.agents_at(h) for h in range(hours))
+    return ShiftPlan(agents, scenario.duration_s, HOUR_S)
 
 
 def _row(name: str, results: list[SimResult], note: str = "") -> Row:
@@ -127,13 +137,14 @@ def compare(
     ok = [r for r in tried if all(x.worst_window_abandon_rate <= cap for x in tried[r])]
     best = max(ok, key=lambda r: np.mean([x.occupancy for x in tried[r]]), default=ratios[0])
     note = f"ratio {best}" + ("" if ok else " (none within the cap)")
+    plan = shift_plan(scenario)  # the campaign's schedule, which a real dialer is given
     rows = [
         _row(PACERS[0], run(PACERS[0], Progressive)),
         _row(PACERS[1], run(PACERS[1], lambda: erlang_open_loop(scenario, cap))),
         _row(PACERS[2], tried[best], note),
         _row(PACERS[3], run(PACERS[3], lambda: Vicidial(cap=cap))),
-        _row(PACERS[4], run(PACERS[4], lambda: Predictive(cap=cap, window_s=window_s))),
-        _row(PACERS[5], run(PACERS[5], lambda: PredictiveOracle(cap=cap, window_s=window_s))),
+        _row(PACERS[4], run(PACERS[4], lambda: Predictive(cap, window_s, plan=plan))),
+        _row(PACERS[5], run(PACERS[5], lambda: PredictiveOracle(cap, window_s, plan))),
     ]
     return rows
 

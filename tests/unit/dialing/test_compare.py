@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from arrears.dialing.compare import PACERS, compare, erlang_open_loop
+from arrears.dialing.compare import PACERS, compare, erlang_open_loop, shift_plan
 from arrears.dialing.pacing import FixedRatio
 from arrears.dialing.scenario import SCENARIOS
 from arrears.dialing.sim import simulate
@@ -50,3 +50,11 @@ def test_open_loop_follows_the_hourly_profile() -> None:
     loop = erlang_open_loop(day, 0.03)
     assert len(loop.rates_per_s) == 9
     assert loop.rates_per_s[4] > loop.rates_per_s[0]  # 30 agents vs 10 (and p_live 1.5 vs 0.5)
+
+
+def test_the_shift_plan_holds_the_schedule_and_the_end_only() -> None:
+    day = SCENARIOS["day"]
+    plan = shift_plan(day)
+    assert plan.agents == day.agent_profile and plan.duration_s == day.duration_s
+    flat = shift_plan(SHORT)
+    assert flat.agents == (SHORT.agents,) and flat.duration_s == 3600.0

@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from arrears.dialing.compare import shift_plan
 from arrears.dialing.pacing import DialerState, Progressive
-from arrears.dialing.predictive import Predictive, PredictiveOracle
+from arrears.dialing.predictive import Predictive, PredictiveOracle, ShiftPlan
 from arrears.dialing.scenario import SCENARIOS
 from arrears.dialing.sim import SimResult, simulate
 from arrears.dialing.vicidial import Vicidial
@@ -35,7 +36,8 @@ def test_predictive_keeps_the_cap_on_a_small_floor_too() -> None:
     # 10 agents, p_live 0.15: ~130 live answers an hour, so one abandon among the first or
     # last 33 answers of the shift is already over 3 %
     small = replace(SCENARIOS["n10-p15-h200"], duration_s=2 * 3600.0)
-    res = [simulate(small, Predictive(), np.random.default_rng(s)) for s in range(6)]
+    plan = shift_plan(small)  # told the real end, it keeps its reserve for the last answers
+    res = [simulate(small, Predictive(plan=plan), np.random.default_rng(s)) for s in range(6)]
     assert all(r.worst_window_abandon_rate <= 0.03 for r in res)
     prog = [simulate(small, Progressive(), np.random.default_rng(s)) for s in range(6)]
     assert np.mean([r.occupancy for r in res]) > np.mean([r.occupancy for r in prog]) + 0.03
@@ -129,18 +131,48 @@ def test_the_budget_keeps_the_first_answers_almost_progressive() -> None:
     p = Predictive(end_guard_s=0.0)
     few = DialerState(100.0, 5, 10, 0, 0, 0, 40, 20, 0)  # 20 answers: one abandon is 5 %
     assert p._budget(few) == pytest.approx(p.floor_risk)
-    many = DialerState(3000.0, 5, 10, 0, 0, 0, 4000, 1000, 10)  # can afford 20 more
-    assert p._budget(many) == pytest.approx(p.budget_share * 20)
+    pair = DialerState(200.0, 5, 10, 0, 0, 0, 200, 50, 0)  # one abandon fits, a pair would not
+    assert p._budget(pair) == pytest.approx(p.floor_risk)
+    many = DialerState(3000.0, 5, 10, 0, 0, 0, 4000, 1000, 10)  # 0.8 x 3 % of 1000, less 10
+    assert p._budget(many) == pytest.approx(p.budget_share * 14)
     full = DialerState(3100.0, 5, 10, 0, 0, 0, 4100, 1010, 30)  # spent: only the floor
     assert p._budget(full) == pytest.approx(p.floor_risk)
 
 
 def test_the_budget_shrinks_before_an_assumed_shift_end() -> None:
-    p = Predictive(end_guard_s=3600.0)
+    p = Predictive(end_guard_s=7200.0)
     p._budget(DialerState(1800.0, 5, 10, 0, 0, 0, 2000, 500, 0))
-    mid = p._budget(DialerState(1801.0, 5, 10, 0, 0, 0, 2000, 500, 0))
-    late = p._budget(DialerState(3590.0, 5, 10, 0, 0, 0, 4000, 1000, 0))
+    mid = p._budget(DialerState(1801.0, 5, 10, 0, 0, 0, 2000, 500, 0))  # the end > 1 h away
+    late = p._budget(DialerState(7190.0, 5, 10, 0, 0, 0, 8000, 2000, 0))
     assert mid > 0.5 and late == pytest.approx(p.floor_risk)
+
+
+def test_the_plan_tells_the_real_end_and_the_logins_and_logouts() -> None:
+    plan = ShiftPlan((10, 20, 10), 3 * 3600.0)
+    assert [plan.agents_at(h * 3600.0 + 1) for h in range(4)] == [10, 20, 10, 0]
+    assert plan.end_after(100.0) == 3 * 3600.0 and plan.end_after(4 * 3600.0) == 4 * 3600.0
+    assert ShiftPlan((5, 0, 5), 3 * 3600.0).end_after(10.0) == 3600.0  # an empty hour
+    told, guess = Predictive(plan=plan), Predictive()
+    state = DialerState(3590.0, 5, 10, 0, 0, 0, 8000, 2000, 0)
+    for p in (told, guess):
+        p._budget(DialerState(1800.0, 5, 10, 0, 0, 0, 4000, 1000, 0))
+    # ten seconds before a whole hour: the guess keeps its end reserve, the plan knows better
+    assert guess._budget(state) == pytest.approx(0.0)
+    assert told._budget(state) > 0.5
+    told._now, told._late = 3590.0, 30.0
+    assert list(told._staffing(np.array([5.0, 20.0]))) == [0.0, 10.0]  # 10 log in at 3600
+    told._now = 3 * 3600.0 - 20.0  # 10 log out within the answer delay's tail
+    assert list(told._staffing(np.array([5.0, 20.0]))) == [-10.0, -10.0]
+
+
+def test_the_plan_raises_occupancy_within_the_cap() -> None:
+    day = SCENARIOS["day"]
+    told = [
+        simulate(day, Predictive(plan=shift_plan(day)), np.random.default_rng(s)) for s in (0, 1)
+    ]
+    guess = [simulate(day, Predictive(), np.random.default_rng(s)) for s in (0, 1)]
+    assert all(r.worst_window_abandon_rate <= 0.03 for r in told + guess)
+    assert np.mean([r.occupancy for r in told]) > np.mean([r.occupancy for r in guess]) + 0.01
 
 
 def test_bad_parameters_are_refused() -> None:
@@ -148,3 +180,7 @@ def test_bad_parameters_are_refused() -> None:
         Predictive(cap=0.0)
     with pytest.raises(ValueError):
         Vicidial(max_level=0.5)
+    with pytest.raises(ValueError):
+        ShiftPlan((), 3600.0)
+    with pytest.raises(ValueError):
+        Predictive(budget_cap=1.5)
