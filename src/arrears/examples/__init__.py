@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-STRATEGIES: tuple[str, ...] = ("seed_example", "mixed_example")
+STRATEGIES: tuple[str, ...] = ("seed_example", "mixed_example", "mixed_with_templates")
 
 
 def strategy_path(name: str) -> Path:
@@ -13,3 +13,8 @@ def strategy_path(name: str) -> Path:
     if name not in STRATEGIES:
         raise KeyError(f"no example strategy '{name}' (known: {', '.join(STRATEGIES)})")
     return Path(str(resources.files("arrears.examples").joinpath(f"strategies/{name}.yaml")))
+
+
+def templates_path() -> Path:
+    """The shipped template library (`zh-CN/` and `en/`): see docs/templates.md."""
+    return Path(str(resources.files("arrears.examples").joinpath("templates")))
