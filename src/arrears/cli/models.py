@@ -48,12 +48,24 @@ def run_train(
         tables = load_portfolio(history).tables
     except ContractError as exc:
         raise fail(str(exc)) from None
-    with console.status(f"training {target} ({backend}) on {snapshots.height:,} snapshot rows"):
+    if target == "contactability":
+        attempts = tables.get("attempts")
+        what = f"the voice calls of {attempts.height if attempts is not None else 0:,} attempts"
+    else:
+        what = f"{snapshots.height:,} snapshot rows"
+    with console.status(f"training {target} ({backend}) on {what}"):
         try:
-            trained = train_model(
-                tables, snapshots, target, backend=backend, calibration=calibration,
-                within_days=within_days, share=share,
-            )  # fmt: skip
+            if target == "contactability":  # one row per call; the label has no window
+                from arrears.scoring.contactability import train_contactability
+
+                trained = train_contactability(
+                    tables, snapshots, backend=backend, calibration=calibration
+                )
+            else:
+                trained = train_model(
+                    tables, snapshots, target, backend=backend, calibration=calibration,
+                    within_days=within_days, share=share,
+                )  # fmt: skip
         except ValueError as exc:
             raise fail(str(exc)) from None
     folder = save_model(trained.model, trained.card, out)

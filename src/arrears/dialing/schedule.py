@@ -1,16 +1,17 @@
 """When, inside its window, each planned contact takes place: today's slots and call lists.
 
 Slots are the UTC hours of the run (a slot is clipped to the action's window and starts after a
-pause it falls in). Each action ranks its slots by the estimated chance of a right-party contact
-at the slot's local hour and weekday (`contactability`): the contact point's own rate where the
-ledger has one, else its country's; a step's `send_by` keeps only the slots before that local
-time (`limits`). Slots are then given out in rounds, vectorized: every action not yet placed
-proposes its best remaining slot; a human call is accepted while its team has capacity left in
-that hour (active agents × calls per agent-hour), a robot call, IVR call, SMS or e-mail while
-its channel's hourly limit (`per_hour`) has room, higher priority first, and no voice contact
-lands within `retry_gap` of another voice contact on the same number. A refused proposal falls
-to the action's next slot in the next round; an action left with none is listed unscheduled,
-with the reason. Letters and visits are not time-slotted.
+pause it falls in). Each action ranks its slots by the estimated chance of a right-party contact at
+the slot's local hour and weekday: the contactability model's probability when the plan has one
+(`arrears.scoring.contactability`; voice calls to points with a known zone), else the contact
+point's own rate where the ledger has one (`contactability`), else its country's; a step's
+`send_by` keeps only the slots before that local time (`limits`). Slots are then given out in
+rounds, vectorized: every action not yet placed proposes its best remaining slot; a human call is
+accepted while its team has capacity left in that hour (active agents × calls per agent-hour), a
+robot call, IVR call, SMS or e-mail while its channel's hourly limit (`per_hour`) has room, higher
+priority first, and no voice contact lands within `retry_gap` of another voice contact on the same
+number. A refused proposal falls to the action's next slot in the next round; an action left with
+none is listed unscheduled, with the reason. Letters and visits are not time-slotted.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ CALL_LIST_COLUMNS: dict[str, pl.DataType] = {
     "local_hour": pl.Int8(),
     "weekday": pl.Int8(),
     "rpc_rate": pl.Float64(),
-    "rate_source": pl.String(),  # point, country
+    "rate_source": pl.String(),  # model, point, country
     "slot_rank": pl.Int32(),  # 1 = the action's best slot
     "position": pl.Int32(),  # order in its team's list or channel's batch for the slot (1 = first)
     "send_by": pl.String(),  # the step's local send-by time, if any
@@ -132,8 +133,12 @@ def rated_slots(
     point_rates: pl.DataFrame,
     country_rates: pl.DataFrame,
     point_country: pl.DataFrame,
+    model_rates: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Slots with the local hour and weekday of their start and the estimated rpc rate."""
+    """Slots with the local hour and weekday of their start and the estimated rpc rate.
+
+    `model_rates` (action_id, slot_start, rate), the contactability model's, come first where
+    given; the other slots take the point's rate, else the country's."""
     facts = actions.select(
         "action_id", "contact_id", pl.col("timezone").str.split("|").list.first().alias("_zone")
     ).join(point_country, on="contact_id", how="left")
@@ -144,12 +149,21 @@ def rated_slots(
     )
     own = point_rates.rename({"rate": "_point_rate"})
     country = country_rates.rename({"rate": "_country_rate"})
+    if model_rates is None:
+        model_rates = pl.DataFrame(
+            schema={"action_id": pl.String, "slot_start": pl.Datetime("us", "UTC"),
+                    "rate": pl.Float64}
+        )  # fmt: skip
+    by_model = model_rates.rename({"rate": "_model_rate"})
     rated = (
         with_clock.join(own, on=["contact_id", *COUNT_KEYS], how="left")
         .join(country, on=["country", *COUNT_KEYS], how="left")
+        .join(by_model, on=["action_id", "slot_start"], how="left")
         .with_columns(
-            pl.coalesce("_point_rate", "_country_rate").alias("rpc_rate"),
-            pl.when(pl.col("_point_rate").is_not_null())
+            pl.coalesce("_model_rate", "_point_rate", "_country_rate").alias("rpc_rate"),
+            pl.when(pl.col("_model_rate").is_not_null())
+            .then(pl.lit("model"))
+            .when(pl.col("_point_rate").is_not_null())
             .then(pl.lit("point"))
             .when(pl.col("_country_rate").is_not_null())
             .then(pl.lit("country"))
@@ -165,7 +179,7 @@ def rated_slots(
             (pl.int_range(pl.len()).over("action_id") + 1).cast(pl.Int32).alias("slot_rank")
         )
         .rename({"hour": "local_hour"})
-        .drop("_point_rate", "_country_rate", "country")
+        .drop("_model_rate", "_point_rate", "_country_rate", "country")
     )
 
 

@@ -1,7 +1,9 @@
 """The scheduling stage of the daily plan: contact counts from the ledger, then call lists.
 
 Counts come per shard (they add up); the lists are made once over every action, since a team's
-hours are shared by all its cases.
+hours are shared by all its cases. With a contactability model (`arrears plan --models`), each
+shard also keeps its points' call history for the model (`CallHistory`; points do not span
+shards), and the model rates the voice slots (`arrears.scoring.contactability.slot_rates`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from arrears.exprs import counts_by
 from arrears.planning.features import history
 
 if TYPE_CHECKING:
+    from arrears.scoring.apply import ModelSet
+    from arrears.scoring.contactability import CallHistory
+    from arrears.scoring.model import CollectionModel
     from arrears.strategy.model import Step
 
 
@@ -39,13 +44,21 @@ class Counts:
     points: pl.DataFrame  # contact_id, hour, weekday, calls, rpc
     countries: pl.DataFrame  # country, hour, weekday, calls, rpc
     point_country: pl.DataFrame  # contact_id, country
+    history: CallHistory | None = None  # for the contactability model, when there is one
 
     @staticmethod
     def merge(parts: list[Counts]) -> Counts:
+        histories = [p.history for p in parts if p.history is not None]
+        history = None
+        if histories:
+            from arrears.scoring.contactability import CallHistory
+
+            history = CallHistory.merge(histories)
         return Counts(
             pl.concat([p.points for p in parts]),
             merge_counts([p.countries for p in parts], ("country", *COUNT_KEYS)),
             pl.concat([p.point_country for p in parts]),
+            history,
         )
 
 
@@ -63,7 +76,19 @@ def settings_of(dialing: Mapping[str, Any], steps: Iterable[Step] = ()) -> Setti
     )
 
 
-def counts_of(tables: Mapping[str, pl.DataFrame | None], run_date: date) -> Counts:
+def contact_model(models: ModelSet | None) -> CollectionModel | None:
+    """The contactability model of the plan's models (None: no models, or not that one)."""
+    found = models.models.get("contactability") if models is not None else None
+    return None if found is None else found[0]
+
+
+def counts_of(
+    tables: Mapping[str, pl.DataFrame | None],
+    run_date: date,
+    model: CollectionModel | None = None,
+) -> Counts:
+    """The ledger's counts before `run_date`; with a contactability `model`, the points' call
+    history it rates slots from too."""
     contacts, customers = tables["contacts"], tables["customers"]
     assert contacts is not None and customers is not None
     before = history(tables.get("attempts"), run_date).collect()
@@ -71,7 +96,12 @@ def counts_of(tables: Mapping[str, pl.DataFrame | None], run_date: date) -> Coun
     point_country = contacts.select("contact_id", "customer_id").join(
         customers.select("customer_id", "country"), on="customer_id"
     )
-    return Counts(points, countries, point_country.drop("customer_id"))
+    calls = None
+    if model is not None:
+        from arrears.scoring.contactability import call_history
+
+        calls = call_history(before, contacts, customers)
+    return Counts(points, countries, point_country.drop("customer_id"), calls)
 
 
 def call_lists(
@@ -79,8 +109,10 @@ def call_lists(
     counts: Counts,
     agents: pl.DataFrame | None,
     settings: Settings,
+    model: CollectionModel | None = None,
 ) -> pl.DataFrame:
-    """Today's call lists and message batches, one row per time-slotted action."""
+    """Today's call lists and message batches, one row per time-slotted action. With a
+    contactability `model` (and `counts` made with it), the model rates the voice slots."""
     country = country_rates(counts.countries)
     today = actions.select("contact_id").unique()  # only today's numbers need their own rates
     points = point_rates(
@@ -89,7 +121,14 @@ def call_lists(
         counts.point_country.join(today, on="contact_id"),
     )
     slots = candidate_slots(actions)
-    rated = rated_slots(actions, slots, points, country, counts.point_country)
+    by_model = None
+    if model is not None:
+        if counts.history is None:
+            raise ValueError("a contactability model needs the counts made with it (counts_of)")
+        from arrears.scoring.contactability import slot_rates
+
+        by_model = slot_rates(actions, slots, model, counts.history)
+    rated = rated_slots(actions, slots, points, country, counts.point_country, by_model)
     agent_teams = agents.select("agent_id", "team_id") if agents is not None else None
     return schedule(actions, rated, team_capacity(agents, settings), settings, agent_teams)
 

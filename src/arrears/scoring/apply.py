@@ -42,11 +42,14 @@ class ModelSet:
         return ",".join(f"{t}@{v}" for t, v in sorted(self.versions.items()))
 
     def score_columns(self) -> list[str]:
-        return [score_column(t) for t in sorted(self.models)]
+        return [score_column(t) for t in sorted(self.models) if t not in PER_CALL]
 
 
 # Targets whose labels exist only for overdue accounts (`labels`: not-overdue rows are dropped).
 OVERDUE_ONLY: tuple[str, ...] = ("pay", "self_cure")
+# Targets of one row per call, not per account: no account score; the dialing stage uses them
+# (`arrears.scoring.contactability.slot_rates`).
+PER_CALL: tuple[str, ...] = ("contactability",)
 
 
 def scored_population(feats: pl.DataFrame, target: str) -> pl.Series:
@@ -77,9 +80,12 @@ def score_accounts(
     feats: pl.DataFrame, models: ModelSet
 ) -> tuple[pl.DataFrame, dict[str, dict[str, Any]]]:
     """`feats` with a `score_<target>` column per model (the calibrated probability), and the
-    drift of today's population per model: `{target: {feature: {psi, flagged}}}`."""
+    drift of today's population per model: `{target: {feature: {psi, flagged}}}`. Per-call
+    models (`PER_CALL`) score no account."""
     columns, drift = [], {}
     for target, (model, card) in sorted(models.models.items()):
+        if target in PER_CALL:
+            continue
         names = [str(n) for n in model.feature_names_in_]
         missing = [n for n in names if n not in feats.columns]
         if missing:
