@@ -143,6 +143,10 @@ def plan(
         Path | None,
         typer.Option(help="Suggestions of arrears suggest-timing: for `from_dpd: knee` steps."),
     ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(help="Template library folder (overrides the strategy's templates:)."),
+    ] = None,
 ) -> None:
     """Plan one day: actions, blocked contacts, assignments, rejects and a manifest."""
     from arrears.assignment.solvers import SOLVERS
@@ -154,7 +158,7 @@ def plan(
     try:
         outcome = run_plan(
             data=data, strategy_path=strategy, run_date=day, out=out, shards=shards,
-            solver=solver, models=models, timing=timing,
+            solver=solver, models=models, timing=timing, templates=templates,
         )  # fmt: skip
     except (ContractError, FileNotFoundError) as exc:
         raise _fail_input(str(exc)) from None
@@ -170,7 +174,9 @@ def plan(
 @app.command()
 def train(
     history: Annotated[Path, typer.Option(help="History folder (arrears generate --history).")],
-    model: Annotated[str, typer.Option(help="Target: pay, roll or self_cure.")],
+    model: Annotated[
+        str, typer.Option(help="Target: pay, roll, self_cure or contactability (per call).")
+    ],
     out: Annotated[Path, typer.Option(help="Models folder (one subfolder per target).")],
     backend: Annotated[str, typer.Option(help="scorecard or lightgbm.")] = "scorecard",
     calibration: Annotated[str, typer.Option(help="sigmoid, isotonic or none.")] = "sigmoid",
@@ -427,6 +433,139 @@ def export_calls(
     )  # fmt: skip
     write_leads(leads, out)
     console.print(f"{leads.height:,} {channel} leads written to {out}")
+
+
+@app.command()
+def offer(
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables).")],
+    strategy: Annotated[Path, typer.Option(help="Strategy YAML file with an offers: block.")],
+    account: Annotated[str, typer.Option(help="Account id.")],
+    kind: Annotated[
+        str, typer.Option(help="instalments, settlement, fee_waiver or interest_waiver.")
+    ],
+    role: Annotated[str, typer.Option(help="Who asks: agent, supervisor or manager.")] = "agent",
+    discount: Annotated[
+        str | None, typer.Option(help="Discount as a share of the outstanding balance (0.3).")
+    ] = None,
+    amount: Annotated[
+        str | None, typer.Option(help="Or the total the customer pays (instead of --discount).")
+    ] = None,
+    instalments: Annotated[int, typer.Option(min=1, help="Number of payments.")] = 1,
+    first_due: Annotated[
+        str | None, typer.Option(help="First payment's date YYYY-MM-DD (default --date).")
+    ] = None,
+    every: Annotated[
+        int | None, typer.Option(min=1, help="Days between payments (default 30, capped by rule).")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Decision date (default today).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write an allowed offer's promises (.csv or .parquet).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """May this account be offered these terms by this role? Exit 0 allowed, 3 needs approval
+    (by the role printed), 4 refused, 2 bad input. An allowed offer prints its schedule."""
+    from arrears.offers.cli import Asked, run_offer
+
+    asked = Asked(
+        account, kind, role, discount, amount, instalments,
+        _parse_date(first_due) if first_due else None, every,
+    )  # fmt: skip
+    day = _parse_date(on) if on else date.today()
+    code = run_offer(
+        console, err, asked, data=data, strategy=strategy, on=day, as_json=as_json, out=out,
+        fail=_fail_input,
+    )  # fmt: skip
+    raise typer.Exit(code)
+
+
+@app.command("robot-chat")
+def robot_chat(
+    script: Annotated[Path, typer.Option(help="Dialog script (YAML), e.g. examples/dialogs/….")],
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables).")],
+    account: Annotated[str, typer.Option(help="Account id: whose name, amount and dpd.")],
+    templates: Annotated[
+        Path | None, typer.Option(help="Template library folder (default: the shipped one).")
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="zh-CN or en (default: script's).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Today (default today).")] = None,
+    say: Annotated[
+        list[str] | None, typer.Option("--say", help="A reply, instead of typing (repeatable).")
+    ] = None,
+    script_input: Annotated[Path | None, typer.Option(help="File of replies, one a line.")] = None,
+    lender: Annotated[str | None, typer.Option(help="The lender's name in the texts.")] = None,
+    trace: Annotated[bool, typer.Option(help="Show nodes, intents and slots.")] = False,
+) -> None:
+    """Try a robot dialog by typing: the robot's lines, your replies, the outcome. Exit 0 when
+    the dialog ended, 1 when the replies ran out first, 2 on a bad script or input."""
+    from arrears.dialogs.runner import ChatAsked, run_chat
+
+    asked = ChatAsked(
+        script, data, account, templates, language, _parse_date(on) if on else None,
+        tuple(say or ()), script_input, lender, trace,
+    )  # fmt: skip
+    raise typer.Exit(run_chat(console, err, asked))
+
+
+@app.command("lint-templates")
+def lint_templates(
+    directory: Annotated[Path, typer.Argument(help="Template library: <language>/<id>.j2.")],
+    preset: Annotated[
+        str | None,
+        typer.Option(help="Presets, comma-separated (CN,US,GB); default: the approval's."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Lint the words of every template against the presets' rules: template, line, rule,
+    message. Exit 0 when clean, 1 with findings, 2 on an unreadable library."""
+    from arrears.templates.lint import lint_command
+
+    raise typer.Exit(lint_command(directory, preset, as_json=as_json, console=console, err=err))
+
+
+@app.command("render")
+def render_template(
+    templates: Annotated[Path, typer.Option(help="Template library folder.")],
+    template_id: Annotated[str, typer.Option("--id", help="Template id.")],
+    data: Annotated[Path, typer.Option(help="Input folder (accounts, customers).")],
+    account: Annotated[str, typer.Option(help="Account id.")],
+    on: Annotated[str | None, typer.Option("--date", help="Run date (default today).")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language (default: the customer's).")
+    ] = None,
+    version: Annotated[int | None, typer.Option(help="Version (default: the approved).")] = None,
+    lender: Annotated[str | None, typer.Option(help="Lender name in the text.")] = None,
+    link: Annotated[str | None, typer.Option(help="Payment link in the text.")] = None,
+    agent: Annotated[str, typer.Option(help="Agent name in the text.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Render a template for one account in the sandbox: the text and its SMS segments."""
+    from arrears.templates.cli import run_render
+
+    code = run_render(
+        console, err, templates=templates, template_id=template_id, data=data, account=account,
+        run_date=_parse_date(on) if on else date.today(), language=language, version=version,
+        lender=lender, payment_link=link, agent_name=agent, as_json=as_json,
+    )  # fmt: skip
+    raise typer.Exit(code)
+
+
+@app.command("check-templates")
+def check_templates(
+    templates: Annotated[Path, typer.Option(help="Template library folder.")],
+    strategy: Annotated[
+        Path | None, typer.Option(help="Check this strategy's steps against the library.")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Input folder: the customers' languages.")
+    ] = None,
+) -> None:
+    """Load a template library (every problem with file and line) and check a strategy's
+    templates against it as `plan` does. Exit 1 on errors, 2 on unreadable input."""
+    from arrears.templates.cli import run_check_templates
+
+    code = run_check_templates(console, err, templates=templates, strategy=strategy, data=data)
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from arrears.compliance.ledger import ledger_of, needed
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS, NOT_COLLECTED
-from arrears.dialing.stage import call_lists, counts_of, settings_of
+from arrears.dialing.stage import call_lists, contact_model, counts_of, settings_of
 from arrears.planning.features import (
     account_features,
     contact_features,
@@ -41,6 +41,7 @@ from arrears.strategy.plan_exprs import (
 
 if TYPE_CHECKING:
     from arrears.scoring.apply import ModelSet
+    from arrears.templates.library import Library
 
 
 @dataclass
@@ -123,9 +124,12 @@ def plan_day(
     solver: str = "flow",
     assign: bool = True,
     models: ModelSet | None = None,
+    templates: Library | None = None,
 ) -> PlanResult:
     """The plan of `run_date`. `assign=False` leaves assignment to the caller (shards: owners'
-    capacities span the whole book, so the sharded run assigns once over all shards)."""
+    capacities span the whole book, so the sharded run assigns once over all shards).
+    `templates` gives every contact its approved template (NO-TEMPLATE when none fits);
+    without it template ids pass through as the strategy writes them."""
     watch = _Stopwatch(clock)
     presets = presets_for(strategy.jurisdiction, strategy.house)
     reach = strictest_reach(presets)
@@ -162,6 +166,11 @@ def plan_day(
     contacts = portfolio.tables["contacts"]
     candidates, without_point = candidate_contacts(fired, contacts, point_history)
     watch.lap("contacts")
+    if templates is not None:  # before the guard: the template's flags are what it checks
+        from arrears.templates.resolve import with_templates
+
+        candidates = with_templates(candidates, templates)
+        watch.lap("templates")
 
     checked = guard(
         candidates,
@@ -169,6 +178,10 @@ def plan_day(
         presets=presets,
         ledger=ledger,
     )
+    if templates is not None:
+        from arrears.templates.resolve import refuse_unresolved
+
+        checked = refuse_unresolved(checked)
     actions, refused = choose(checked)
     watch.lap("comply")
 
@@ -192,11 +205,13 @@ def plan_day(
     watch.lap("emit")
     lists = None
     if assign:  # time slots share each team's hours over the whole book: shards do it later
+        reach_model = contact_model(models)  # rates the voice slots when trained
         lists = call_lists(
             actions,
-            counts_of(portfolio.tables, run_date),
+            counts_of(portfolio.tables, run_date, reach_model),
             portfolio.tables.get("agents"),
             settings_of(strategy.dialing, strategy.steps()),
+            reach_model,
         )
         watch.lap("schedule")
     return PlanResult(
@@ -280,7 +295,11 @@ def _emit_actions(actions: pl.DataFrame, strategy: Strategy, run_date: date) -> 
             ).alias("reason"),
             pl.col("_preset").alias("jurisdiction"),
         )
-        .select(*ACTION_COLUMNS, *EXTRA_COLUMNS)
+        .select(
+            *ACTION_COLUMNS,
+            *EXTRA_COLUMNS,
+            *[c for c in ("template_version", "template_language") if c in actions.columns],
+        )
         .sort("action_id")
     )
 

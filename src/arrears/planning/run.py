@@ -17,7 +17,7 @@ from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.assignment.timing import with_suggested_timing
 from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
 from arrears.contract.shards import shard_count, split_inputs
-from arrears.dialing.stage import Counts, call_lists, counts_of, settings_of
+from arrears.dialing.stage import Counts, call_lists, contact_model, counts_of, settings_of
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
 from arrears.planning.output import (
     RunRecord,
@@ -31,6 +31,7 @@ from arrears.planning.plan import PlanResult, Scoring, plan_day
 from arrears.strategy.check import check_strategy
 from arrears.strategy.load import Diagnostic, StrategyError, load_strategy
 from arrears.strategy.model import Strategy
+from arrears.templates.resolve import checked_library
 
 if TYPE_CHECKING:
     from arrears.scoring.apply import ModelSet
@@ -95,6 +96,7 @@ def run_plan(
     solver: str = "flow",
     models: Path | None = None,
     timing: Path | None = None,
+    templates: Path | None = None,
 ) -> RunOutcome:
     """Plan `run_date` and write the run folder `out`.
 
@@ -104,6 +106,8 @@ def run_plan(
     `accounts.parquet` (sorted by account within each shard). `models`, a folder `arrears
     train` wrote, adds the model scores (`score_<target>`) that conditions may use; `timing`,
     a file `arrears suggest-timing` wrote, starts the `from_dpd: knee` assign steps at the knee.
+    `templates`, a template library folder, overrides the strategy's `templates:`; with either,
+    every action gets an approved template (docs/templates.md).
     """
     started = clock()
     paths = locate(data)
@@ -113,12 +117,16 @@ def run_plan(
     if count > 1:
         return _run_sharded(
             paths, strategy_path, run_date, out, count, clock, started, solver, model_set,
-            suggestions,
+            suggestions, templates,
         )  # fmt: skip
     portfolio = load_portfolio(data, paths)
     loaded = clock()
     strategy, knees = _timed(checked_strategy(strategy_path, portfolio, model_set), suggestions)
-    result = plan_day(portfolio, strategy, run_date, clock=clock, solver=solver, models=model_set)
+    library = checked_library(strategy, templates, portfolio.tables["customers"])
+    result = plan_day(
+        portfolio, strategy, run_date, clock=clock, solver=solver, models=model_set,
+        templates=library,
+    )  # fmt: skip
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
     record = record_of(result, portfolio)
     record.timing = knees
@@ -161,10 +169,12 @@ def _run_sharded(
     solver: str,
     models: ModelSet | None,
     suggestions: dict[str, Any] | None,
+    templates: Path | None = None,
 ) -> RunOutcome:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     strategy = load_strategy(strategy_path)  # a broken file fails before the long split
+    library = checked_library(strategy, templates)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.shards-", dir=out.parent) as tmp:
         work = Path(tmp)
         inputs = split_inputs(paths, work / "inputs", count)
@@ -192,8 +202,9 @@ def _run_sharded(
                     checked_strategy(strategy_path, portfolio, models), suggestions
                 )
             result = plan_day(
-                portfolio, strategy, run_date, clock=clock, assign=False, models=models
-            )
+                portfolio, strategy, run_date, clock=clock, assign=False, models=models,
+                templates=library,
+            )  # fmt: skip
             if result.scoring is not None:
                 drifts.append(result.scoring.drift)
             lap = clock()
@@ -206,7 +217,7 @@ def _run_sharded(
                 facts.append(agency_facts({**clean, "teams": staff["teams"]}, result.blocked))
             _add(timings, "assign", clock() - lap)
             lap = clock()
-            ledger_counts.append(counts_of(clean, run_date))
+            ledger_counts.append(counts_of(clean, run_date, contact_model(models)))
             _add(timings, "schedule", clock() - lap)
             for stage, seconds in result.timings.items():
                 _add(timings, stage, seconds)
@@ -237,6 +248,7 @@ def _run_sharded(
             Counts.merge(ledger_counts),
             staff["agents"],
             settings_of(strategy.dialing, strategy.steps()),
+            contact_model(models),
         )
         _add(timings, "schedule", clock() - lap)
         record = RunRecord(

@@ -19,6 +19,7 @@ from arrears.dialing.schedule import SLOTTED
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
 from arrears.strategy import ast
 from arrears.strategy.check_assign import check_assignments
+from arrears.strategy.check_offers import check_offers
 from arrears.strategy.diagnostics import Diagnostic, Severity
 from arrears.strategy.model import NOWHERE, Bucket, Mark, Segment, Step, Strategy
 from arrears.strategy.typecheck import check_types
@@ -69,6 +70,7 @@ def check_strategy(
     checker.experiment()
     checker.house()
     check_assignments(checker, strategy, teams)
+    check_offers(checker, strategy)
     return sorted(checker.out, key=lambda d: (d.line, d.column, d.message))
 
 

@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +30,9 @@ from arrears.strategy.model import (
     Assign,
     Bucket,
     Experiment,
+    InstalmentTerms,
     Mark,
+    OfferRule,
     Segment,
     Step,
     Strategy,
@@ -189,6 +192,7 @@ class _Builder:
         )
         segments = tuple(self.segment(seg, i) for i, seg in enumerate(data["segments"]))
         experiment = self.experiment(data["experiment"]) if "experiment" in data else None
+        offers = tuple(self.offer(rule, i) for i, rule in enumerate(data.get("offers") or ()))
         if self.diagnostics:
             raise StrategyError(self.diagnostics)
         return Strategy(
@@ -200,10 +204,12 @@ class _Builder:
             experiment=experiment,
             house=MappingProxyType(dict(data.get("house") or {})),
             dialing=MappingProxyType(dict(data.get("dialing") or {})),
+            offers=offers,
+            templates=_opt_str(data.get("templates")),
             content_hash=content_hash,
             source=self.source,
             text=self.text,
-            marks=flat_marks(self.root, skip=frozenset({"segments", "experiment"})),
+            marks=flat_marks(self.root, skip=frozenset({"segments", "experiment", "offers"})),
         )
 
     def condition(self, value: Any, path: list[Any]) -> tuple[str | None, Node | None, Mark]:
@@ -319,6 +325,34 @@ class _Builder:
             marks=MappingProxyType(marks),
         )
 
+    def offer(self, rule: Mapping[str, Any], index: int) -> OfferRule:
+        path: list[Any] = ["offers", index]
+        _, node = node_at(self.root, path)
+        marks = flat_marks(node)
+        when, when_ast, when_mark = self.condition(rule.get("when"), [*path, "when"])
+        if "when" in rule:
+            marks["when"] = when_mark
+        terms: Mapping[str, Any] | None = rule.get("instalments")
+        return OfferRule(
+            id=str(rule["id"]),
+            when=when,
+            when_ast=when_ast,
+            kinds=tuple(str(k) for k in rule["kinds"]),
+            floor=None if rule.get("floor") is None else _share(rule["floor"]),
+            authority=MappingProxyType(
+                {str(r): _share(v) for r, v in (rule.get("authority") or {}).items()}
+            ),
+            instalments=None
+            if terms is None
+            else InstalmentTerms(
+                max_count=int(terms["max_count"]),
+                min_first_share=_share(terms.get("min_first_share", 0)),
+                max_days_between=int(terms.get("max_days_between", 31)),
+            ),
+            line=marks[""].line,
+            marks=MappingProxyType(marks),
+        )
+
     def experiment(self, exp: Mapping[str, Any]) -> Experiment:
         _, node = node_at(self.root, ["experiment"])
         arms = []
@@ -342,6 +376,11 @@ class _Builder:
         experiment_id = str(exp["id"])
         salt = str(exp.get("salt", experiment_id))
         return Experiment(experiment_id, salt, tuple(arms), mark_of(node).line)
+
+
+def _share(value: Any) -> Decimal:
+    """A share as written (0.1 is exactly one tenth, not the float nearest to it)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
 
 
 def _opt_str(value: Any) -> str | None:

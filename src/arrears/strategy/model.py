@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -188,6 +189,41 @@ class Experiment:
     line: int = field(default=0, compare=False)
 
 
+OFFER_KINDS: tuple[str, ...] = ("instalments", "settlement", "fee_waiver", "interest_waiver")
+"""What an agent may offer (协商还款): a repayment plan, a settlement below the balance, or
+a waiver of fees or interest. See docs/offers.md."""
+
+OFFER_ROLES: tuple[str, ...] = ("agent", "supervisor", "manager")
+"""Who may grant an offer, most junior first: each role may grant what those below it may."""
+
+
+@dataclass(frozen=True)
+class InstalmentTerms:
+    """How an agreed total may be split: at most `max_count` payments, the first at least
+    `min_first_share` of the total, no more than `max_days_between` days without a payment."""
+
+    max_count: int
+    min_first_share: Decimal = Decimal(0)
+    max_days_between: int = 31
+
+
+@dataclass(frozen=True)
+class OfferRule:
+    """One `offers:` entry: which accounts (`when`), which kinds, the floor (the least share of
+    the outstanding balance the customer pays) and each role's authority (the largest discount
+    share, of the outstanding balance, it may grant alone)."""
+
+    id: str
+    when: str | None
+    when_ast: Node | None
+    kinds: tuple[str, ...]
+    floor: Decimal | None = None
+    authority: Mapping[str, Decimal] = field(default_factory=_empty)
+    instalments: InstalmentTerms | None = None
+    line: int = field(default=0, compare=False)
+    marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class Strategy:
     name: str
@@ -198,6 +234,8 @@ class Strategy:
     experiment: Experiment | None = None
     house: Mapping[str, Any] = field(default_factory=_empty)
     dialing: Mapping[str, Any] = field(default_factory=_empty)
+    offers: tuple[OfferRule, ...] = ()
+    templates: str | None = None  # the template library's folder, relative to the file
     content_hash: str = ""
     source: str = "<string>"
     text: str = field(default="", repr=False)

@@ -51,7 +51,7 @@ def test_an_unknown_column_is_a_warning_against_the_contract_with_its_line_and_c
     text = BASE.replace("product == 'cash_loan'", "score_v2 > 600")
     assert found(text, "unknown-column") == [
         "s.yaml:10:30: warning: column 'score_v2' is not in the contract: "
-        "it must be present in the data"
+        "it must be present in the data (did you mean 'score_pay'?)"
     ]
 
 
