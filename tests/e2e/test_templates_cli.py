@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from arrears.cli.app import app
 from arrears.generate.portfolio import generate_portfolio, write_portfolio
+from arrears.templates.library import Library
 
 REPO = Path(__file__).parents[2]
 LIBRARY = REPO / "examples" / "templates"
@@ -137,7 +139,9 @@ def test_check_templates_loads_the_library_and_checks_a_strategy_against_it(
         ],
     )
     assert ok.exit_code == 0, ok.output
-    assert "56 approved" in ok.output and "every step's template is approved" in ok.output
+    approved = sum(t.language == "en" for t in Library.load(LIBRARY).approved())
+    assert f"en: {approved} approved" in ok.output
+    assert "every step's template is approved" in ok.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         (STRATEGIES / "seed_example.yaml")
@@ -151,6 +155,23 @@ def test_check_templates_loads_the_library_and_checks_a_strategy_against_it(
     assert failed.exit_code == 1
     assert "template 'notice_z' is not in the template library" in failed.output
     assert f"{bad}:" in failed.output
+
+
+def test_validate_checks_a_strategys_steps_against_its_library(tmp_path: Path) -> None:
+    ok = runner.invoke(
+        app, ["validate", "--strategy", str(STRATEGIES / "mixed_with_templates.yaml")]
+    )
+    assert ok.exit_code == 0, ok.output
+    folder = tmp_path / "strategies"
+    shutil.copytree(STRATEGIES, folder)
+    shutil.copytree(LIBRARY, tmp_path / "templates")
+    bad = folder / "mixed_with_templates.yaml"
+    text = bad.read_text(encoding="utf-8")
+    assert "tone: pressure" in text
+    bad.write_text(text.replace("tone: pressure", "template: no_such_words", 1), encoding="utf-8")
+    failed = runner.invoke(app, ["validate", "--strategy", str(bad)])
+    assert failed.exit_code == 1
+    assert "template 'no_such_words' is not in the template library" in failed.output
 
 
 def test_plan_with_templates_records_each_actions_template_version(

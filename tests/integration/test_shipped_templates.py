@@ -65,7 +65,11 @@ def test_every_shipped_template_renders_for_generated_accounts_of_its_language_a
     library: Library, accounts: pl.DataFrame
 ) -> None:
     assert len(library.templates) >= 100
-    assert sum("{{ name" in t.body for t in library.templates) >= len(library.templates) - 1
+    # every text addresses its person by name, but the robot dialogs' short utterances (a
+    # goodbye, "putting you through") and one more
+    utterances = {"robot_m1_goodbye_safe", "robot_m1_transfer_safe", "robot_m1_transfer"}
+    spoken = [t for t in library.templates if t.id not in utterances]
+    assert sum("{{ name" in t.body for t in spoken) >= len(spoken) - 1
     for template in library.templates:
         rows = fitting(accounts, template)
         assert rows.height == PER_TEMPLATE, template

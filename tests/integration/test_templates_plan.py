@@ -3,6 +3,7 @@ names what the library cannot give refused before anything is written, gaps fail
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -100,8 +101,11 @@ def test_no_contact_is_refused_for_want_of_words_and_emergency_contacts_get_thir
     third = planned.record.actions.filter(pl.col("role") == "emergency")
     assert third.height > 0
     assert set(third.get_column("template")) <= {"emergency_locate", "third_party_contact_call"}
-    manifest = (planned.out / "manifest.json").read_text(encoding="utf-8")
-    assert '"templates"' in manifest  # the stage is timed
+    manifest = json.loads((planned.out / "manifest.json").read_text(encoding="utf-8"))
+    assert "templates" in manifest["timings"]  # the stage is timed
+    library = Library.load(templates_path())
+    assert manifest["templates"]["content_hash"] == library.content_hash  # which words
+    assert manifest["templates"]["approved"] == len(library.approved()) > 0
 
 
 def test_the_mixed_example_plans_the_same_contacts_with_the_library_and_keeps_its_names(

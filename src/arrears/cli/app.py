@@ -98,7 +98,7 @@ def validate(
         for d in exc.diagnostics:
             err.print(str(d), highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    columns = teams = None
+    columns = teams = languages = None
     if data is not None:
         try:
             # Conditions read accounts and customers, assign steps the teams; nothing else.
@@ -106,7 +106,19 @@ def validate(
         except ContractError as exc:
             raise _fail_input(str(exc)) from None
         columns, teams = condition_columns(portfolio), team_kinds(portfolio)
+        languages = portfolio.tables["customers"]
     diagnostics = check_strategy(loaded, columns, teams)
+    if loaded.templates is not None:  # the steps' words against the strategy's library
+        from arrears.templates.resolve import check_templates, data_languages, library_for
+
+        try:
+            library = library_for(loaded)
+        except StrategyError as exc:
+            diagnostics = [*diagnostics, *exc.diagnostics]
+        else:
+            assert library is not None
+            wanted = data_languages(languages) if languages is not None else None
+            diagnostics = [*diagnostics, *check_templates(loaded, library, wanted)]
     for d in diagnostics:
         err.print(str(d), highlight=False, soft_wrap=True)
     errors = sum(d.severity == "error" for d in diagnostics)

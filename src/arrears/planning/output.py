@@ -56,6 +56,7 @@ class RunRecord:
     call_lists: pl.DataFrame | None = None
     scoring: Scoring | None = None
     timing: dict[str, Any] | None = None  # the knees the assign steps started at (--timing)
+    templates: dict[str, Any] | None = None  # the template library planned with, if any
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -197,6 +198,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         "dialing": dialing,
         "models": models_summary(record.scoring),
         "assignment_timing": record.timing,
+        "templates": record.templates,
         "engine": "polars",
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,

@@ -35,6 +35,7 @@ from arrears.templates.resolve import checked_library
 
 if TYPE_CHECKING:
     from arrears.scoring.apply import ModelSet
+    from arrears.templates.library import Library
 
 
 @dataclass
@@ -130,8 +131,21 @@ def run_plan(
     timings = {"load_validate": round(loaded - started, 4), **result.timings}
     record = record_of(result, portfolio)
     record.timing = knees
+    record.templates = library_summary(library)
     written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, 1, result, portfolio)
+
+
+def library_summary(library: Library | None) -> dict[str, Any] | None:
+    """For the manifest: which template library the run planned with."""
+    if library is None:
+        return None
+    return {
+        "folder": str(library.root),
+        "content_hash": library.content_hash,
+        "templates": len(library.templates),
+        "approved": len(library.approved()),
+    }
 
 
 def _load_models(models: Path | None) -> ModelSet | None:
@@ -265,6 +279,7 @@ def _run_sharded(
             call_lists=lists,
             scoring=_merged_scoring(models, drifts),
             timing=knees,
+            templates=library_summary(library),
         )
         written = write_run(out, record, timings, clock=clock, started_at=started)
     return RunOutcome(written, record, timings, count)

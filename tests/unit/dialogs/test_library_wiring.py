@@ -52,11 +52,11 @@ def test_a_debtor_template_before_the_identity_check_is_refused_by_the_library()
 def test_a_template_the_library_does_not_have_is_reported():
     _, catalog = library_wiring(None, "zh-CN")
     script = load_script_text(
-        SCRIPT.format(verify="third_party_contact_robot", remind="robot_m1_remind"), "t.yaml"
+        SCRIPT.format(verify="third_party_contact_robot", remind="robot_m1_no_such_step"), "t.yaml"
     )
     [d] = check_script(script, catalog=catalog)
     assert (d.line, d.severity) == (14, "error")
-    assert "no template 'robot_m1_remind' in the library for zh-CN" in d.message
+    assert "no template 'robot_m1_no_such_step' in the library for zh-CN" in d.message
 
 
 def test_the_library_renders_a_templates_text_with_its_own_formats():
