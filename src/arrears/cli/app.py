@@ -580,6 +580,49 @@ def check_templates(
     raise typer.Exit(code)
 
 
+@app.command("import")
+def import_data(
+    data: Annotated[Path, typer.Option(help="Input folder (contract tables) to load.")],
+    run: Annotated[
+        Path | None, typer.Option(help="A run folder (arrears plan --out) to record too.")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Database URL (default: $ARREARS_DATABASE_URL, else arrears.db)."),
+    ] = None,
+) -> None:
+    """Load a folder (and a run's plan) into the system of record; migrates it first.
+    Re-importing the same folder adds nothing (docs/service.md)."""
+    from arrears.store.db import database_url, upgrade
+    from arrears.store.io import import_run, import_tables
+
+    url = database_url(db)
+    try:
+        portfolio = load_portfolio(data)
+    except ContractError as exc:
+        raise _fail_input(str(exc)) from None
+    upgrade(url)
+    sent = import_tables(url, portfolio.tables)
+    rows = ", ".join(f"{name} {count}" for name, count in sent.items())
+    console.print(f"imported {rows}; {portfolio.rejects.height} rejected rows", highlight=False)
+    if run is not None:
+        if not (run / "manifest.json").exists():
+            raise _fail_input(f"{run}: not a run folder (no manifest.json)")
+        console.print(f"plan {import_run(url, run)} recorded from {run}", highlight=False)
+
+
+@app.command("export")
+def export_data(
+    db: Annotated[str, typer.Option(help="Database URL.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the contract tables into.")],
+) -> None:
+    """Write the contract's tables from the system of record as a Parquet input folder."""
+    from arrears.store.io import export_tables
+
+    written = export_tables(db, out)
+    console.print(f"exported {', '.join(written)} to {out}", highlight=False)
+
+
 def main() -> None:
     app()
 
