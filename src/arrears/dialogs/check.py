@@ -24,15 +24,10 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from arrears.dialogs.intents import INTENTS
-from arrears.dialogs.script import (
-    PLACEHOLDER,
-    Diagnostic,
-    Mark,
-    Node,
-    Script,
-    ScriptError,
-    Severity,
-)
+from arrears.dialogs.script import PLACEHOLDER, Node, Script, ScriptError
+from arrears.strategy.diagnostics import Diagnostic, Severity
+from arrears.strategy.model import Mark
+from arrears.templates.render import VARIABLES as TEMPLATE_VARIABLES
 
 __all__ = [
     "DISCLOSING_VARIABLES",
@@ -46,14 +41,7 @@ __all__ = [
 ]
 
 VARIABLES: tuple[str, ...] = (
-    "name",
-    "amount_due",
-    "currency",
-    "due_date",
-    "dpd",
-    "lender",
-    "payment_link",
-    "agent_name",
+    *(v for v in TEMPLATE_VARIABLES if v != "language"),
     "promise_amount",
     "promise_date",
 )

@@ -13,17 +13,20 @@ unreachable nodes, nodes with no way out, disclosure before the identity check) 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import yaml
+
+from arrears.strategy.diagnostics import Diagnostic, StrategyError
+from arrears.strategy.model import Mark
+from arrears.strategy.yamlpos import compose, did_you_mean, duplicate_keys, flat_marks
 
 __all__ = [
     "LEDGER_OUTCOMES",
@@ -38,8 +41,6 @@ __all__ = [
     "load_script_text",
     "shipped_script",
 ]
-
-Severity = Literal["error", "warning"]
 
 LEDGER_OUTCOMES: tuple[str, ...] = ("rpc", "wrong_party", "third_party")
 """Outcomes a dialog may end with: the contact ledger's conversation outcomes
@@ -75,36 +76,12 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 """An inline text's `{{ variable }}`."""
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """A problem in a script, in the `file:line:col: severity: message` form editors read."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-    severity: Severity = "error"
-    code: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+FILE_START = Mark(1, 1)
+"""Where a message about no particular value points: the file's first line."""
 
 
-class ScriptError(Exception):
+class ScriptError(StrategyError):
     """A script that cannot be used; every problem found is listed, not only the first."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.column))
-        super().__init__("\n".join(str(d) for d in self.diagnostics))
-
-
-@dataclass(frozen=True)
-class Mark:
-    line: int
-    column: int
-
-
-NOWHERE = Mark(1, 1)
 
 
 @dataclass(frozen=True)
@@ -153,7 +130,7 @@ class Node:
     next: str | None = None
     handoff: bool = False
     end: Outcome | None = None
-    mark: Mark = NOWHERE
+    mark: Mark = FILE_START
     marks: Mapping[str, Mark] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
@@ -191,7 +168,7 @@ class Script:
     marks: Mapping[str, Mark] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def at(self, key: str) -> Mark:
-        return self.marks.get(key, NOWHERE)
+        return self.marks.get(key, FILE_START)
 
 
 # --- YAML with positions, YAML 1.2 booleans ---------------------------------------------------
@@ -211,86 +188,17 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _mark(node: yaml.Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _marks(node: yaml.Node) -> dict[str, Mark]:
-    """Marks of a mapping's subtree by `/`-joined path; `path#key` for the key itself."""
-    out: dict[str, Mark] = {"": _mark(node)}
-
-    def visit(n: yaml.Node, prefix: str) -> None:
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                path = f"{prefix}/{k.value}" if prefix else str(k.value)
-                out[path], out[path + "#key"] = _mark(v), _mark(k)
-                visit(v, path)
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                path = f"{prefix}/{i}" if prefix else str(i)
-                out[path] = _mark(item)
-                visit(item, path)
-
-    visit(node, "")
-    return out
-
-
-def _compose(text: str, source: str) -> tuple[yaml.Node, Any]:
-    loader = _Loader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            raise ScriptError([Diagnostic(source, 1, 1, "the file is empty", "error", "yaml")])
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ScriptError(
-            [Diagnostic(source, line, column, f"YAML syntax: {problem}", "error", "yaml")]
-        ) from None
-    finally:
-        loader.dispose()
-    return root, data
-
-
-def _duplicate_keys(root: yaml.Node, source: str) -> list[Diagnostic]:
-    """PyYAML keeps the last of two equal keys without a word: two `verify` nodes would
-    silently become one."""
-    out: list[Diagnostic] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if str(key.value) in seen:
-                    m = _mark(key)
-                    message = f"duplicate key '{key.value}': only the last one would be used"
-                    out.append(Diagnostic(source, m.line, m.column, message, "error", "yaml"))
-                seen.add(str(key.value))
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return out
-
-
 # --- building ----------------------------------------------------------------------------------
-
-
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class _Builder:
     def __init__(self, root: yaml.Node, source: str) -> None:
         self.source = source
-        self.marks = _marks(root)
+        self.marks = flat_marks(root)
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, path: str, message: str, code: str) -> None:
-        m = self.marks.get(path) or self.marks.get(path.rpartition("/")[0]) or NOWHERE
+        m = self.marks.get(path) or self.marks.get(path.rpartition("/")[0]) or FILE_START
         self.diagnostics.append(Diagnostic(self.source, m.line, m.column, message, "error", code))
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False) -> str:
@@ -324,7 +232,7 @@ class _Builder:
             raise ScriptError(self.diagnostics)
         for key in data:
             if str(key) not in SCRIPT_KEYS:
-                hint = _did_you_mean(str(key), SCRIPT_KEYS)
+                hint = did_you_mean(str(key), SCRIPT_KEYS)
                 self.error(f"{key}#key", f"unknown key '{key}'{hint}", "key")
         nodes_data = data.get("nodes")
         nodes: dict[str, Node] = {}
@@ -358,7 +266,7 @@ class _Builder:
         marks = {
             k.removeprefix(path + "/"): m for k, m in self.marks.items() if k.startswith(path + "/")
         }
-        mark = self.marks.get(path + "#key", NOWHERE)
+        mark = self.marks.get(path + "#key", FILE_START)
         if body is None:
             body = {}
         if not isinstance(body, dict):
@@ -366,7 +274,7 @@ class _Builder:
             return Node(node_id, mark=mark)
         for key in body:
             if str(key) not in NODE_KEYS:
-                hint = _did_you_mean(str(key), NODE_KEYS)
+                hint = did_you_mean(str(key), NODE_KEYS)
                 self.error(
                     f"{path}/{key}#key", f"node '{node_id}': unknown key '{key}'{hint}", "key"
                 )
@@ -423,8 +331,8 @@ class _Builder:
 
 def load_script_text(text: str, source: str = "<string>") -> Script:
     """A script from YAML text; `ScriptError` lists every malformed part with its position."""
-    root, data = _compose(text, source)
-    duplicates = _duplicate_keys(root, source)
+    root, data = compose(text, source, _Loader, ScriptError)
+    duplicates = duplicate_keys(root, source)
     if duplicates:
         raise ScriptError(duplicates)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -8,8 +8,7 @@ overrides a step that is not there. Every diagnostic points into the file.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 
 import polars as pl
@@ -23,6 +22,7 @@ from arrears.strategy.check_offers import check_offers
 from arrears.strategy.diagnostics import Diagnostic, Severity
 from arrears.strategy.model import NOWHERE, Bucket, Mark, Segment, Step, Strategy
 from arrears.strategy.typecheck import check_types
+from arrears.strategy.yamlpos import did_you_mean
 
 KNOWN_JURISDICTIONS: tuple[str, ...] = ("CN", "US", "GB")
 
@@ -72,11 +72,6 @@ def check_strategy(
     check_assignments(checker, strategy, teams)
     check_offers(checker, strategy)
     return sorted(checker.out, key=lambda d: (d.line, d.column, d.message))
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class _Checker:
@@ -154,18 +149,18 @@ class _Checker:
                         f"(arrears train --model {target})"
                     )
                 elif self.strict:
-                    message += _did_you_mean(name, self.schema)
+                    message += did_you_mean(name, self.schema)
                 else:
                     message = (
                         f"column '{name}' is not in the contract: it must be present in the data"
                     )
-                    message += _did_you_mean(name, self.schema)
+                    message += did_you_mean(name, self.schema)
                     severity = "warning"
             self.add(Mark(line, column), message, issue.code, severity)
         for lit in _bucket_literals(node):
             if lit.value not in self.bucket_names:
                 line, column = mark.locate(text, lit.line, lit.column)
-                message = f"there is no bucket '{lit.value}'" + _did_you_mean(
+                message = f"there is no bucket '{lit.value}'" + did_you_mean(
                     str(lit.value), self.bucket_names
                 )
                 self.add(Mark(line, column), message, "unknown-bucket", "warning")
@@ -281,7 +276,7 @@ class _Checker:
             for step_id, fields in arm.overrides.items():
                 if step_id not in step_ids:
                     message = f"arm '{arm.id}' overrides unknown step '{step_id}'"
-                    message += _did_you_mean(step_id, step_ids)
+                    message += did_you_mean(step_id, step_ids)
                     self.add(
                         marks.get(f"overrides/{step_id}#key", NOWHERE), message, "unknown-step"
                     )

@@ -38,7 +38,14 @@ from arrears.strategy.model import (
     Strategy,
 )
 from arrears.strategy.parse import ConditionError, parse_condition
-from arrears.strategy.yamlpos import flat_marks, mark_of, node_at, scalar_mark
+from arrears.strategy.yamlpos import (
+    compose,
+    duplicate_keys,
+    flat_marks,
+    mark_of,
+    node_at,
+    scalar_mark,
+)
 
 __all__ = ["Diagnostic", "StrategyError", "load_strategy", "load_strategy_text", "strategy_schema"]
 
@@ -68,56 +75,12 @@ def load_strategy_text(text: str, source: str = "<string>") -> Strategy:
 
 
 def _load(text: str, source: str, content_hash: str) -> Strategy:
-    root, data = _compose(text, source)
-    diagnostics = _duplicate_keys(root, source)
+    root, data = compose(text, source)
+    diagnostics = duplicate_keys(root, source)
     diagnostics += _schema_diagnostics(data, root, source)
     if diagnostics:
         raise StrategyError(diagnostics)
     return _Builder(root, text, source).build(data, content_hash)
-
-
-def _compose(text: str, source: str) -> tuple[yaml.Node, Any]:
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            raise StrategyError([Diagnostic(source, 1, 1, "the file is empty", "error", "yaml")])
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = exc.context_mark
-        if exc.problem and exc.context and context is not None and context is not mark:
-            problem += f" ({exc.context} started at line {context.line + 1}, "
-            problem += f"column {context.column + 1})"
-        raise StrategyError(
-            [Diagnostic(source, line, column, f"YAML syntax: {problem}", "error", "yaml")]
-        ) from None
-    finally:
-        loader.dispose()
-    return root, data
-
-
-def _duplicate_keys(root: yaml.Node, source: str) -> list[Diagnostic]:
-    """PyYAML keeps the last of two equal keys without a word; a strategy author must know."""
-    out: list[Diagnostic] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                name = str(key.value)
-                if name in seen:
-                    mark = mark_of(key)
-                    message = f"duplicate key '{name}': only the last one would be used"
-                    out.append(Diagnostic(source, mark.line, mark.column, message, "error", "yaml"))
-                seen.add(name)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return out
 
 
 def _path_text(path: Sequence[Any]) -> str:

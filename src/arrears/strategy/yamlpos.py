@@ -7,15 +7,74 @@ inside a quoted, escaped or folded `when` still points at the right column of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import yaml
 
+from arrears.strategy.diagnostics import Diagnostic, StrategyError
 from arrears.strategy.model import Mark
 
 _SPACE = " \t\r\n"
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+
+
+def compose(
+    text: str,
+    source: str,
+    loader: type[yaml.SafeLoader] = yaml.SafeLoader,
+    error: type[StrategyError] = StrategyError,
+) -> tuple[yaml.Node, Any]:
+    """The file's node tree (with positions) and its data; an empty file or a YAML syntax
+    error raises `error` with the position."""
+    reader = loader(text)
+    try:
+        root = reader.get_single_node()
+        if root is None:
+            raise error([Diagnostic(source, 1, 1, "the file is empty", "error", "yaml")])
+        data = reader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and context is not mark:
+            problem += f" ({exc.context} started at line {context.line + 1}, "
+            problem += f"column {context.column + 1})"
+        raise error(
+            [Diagnostic(source, line, column, f"YAML syntax: {problem}", "error", "yaml")]
+        ) from None
+    finally:
+        reader.dispose()
+    return root, data
+
+
+def duplicate_keys(root: yaml.Node, source: str) -> list[Diagnostic]:
+    """PyYAML keeps the last of two equal keys without a word; the author must know."""
+    out: list[Diagnostic] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                name = str(key.value)
+                if name in seen:
+                    mark = mark_of(key)
+                    message = f"duplicate key '{name}': only the last one would be used"
+                    out.append(Diagnostic(source, mark.line, mark.column, message, "error", "yaml"))
+                seen.add(name)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return out
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest of `choices`, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def mark_of(node: yaml.Node) -> Mark:
