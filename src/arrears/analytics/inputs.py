@@ -19,12 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from arrears.compliance.presets import Preset, presets_for
-from arrears.contract.load import ContractError, find_table, load_portfolio
+from arrears.contract.history import SNAPSHOTS, as_date
+from arrears.contract.history import read_snapshots as snapshots_of
+from arrears.contract.load import ContractError, load_portfolio
 from arrears.strategy.load import load_strategy
 from arrears.strategy.model import DEFAULT_BUCKETS, Bucket, Strategy
 from arrears.strategy.plan_exprs import bucket_expr, segment_expr, steps_frame
 
-SNAPSHOTS = "account_snapshots"
 SNAPSHOT_COLUMNS = ("as_of", "account_id", "due_date")
 NO_SEGMENT = "(none)"
 ALL_ARMS = "(all)"
@@ -106,22 +107,19 @@ def infer_as_of(tables: dict[str, pl.DataFrame], snapshots: pl.DataFrame | None)
 def read_snapshots(data: Path, tables: dict[str, pl.DataFrame]) -> pl.DataFrame | None:
     """`account_snapshots` with typed `as_of`, `due_date` and amounts, or None."""
     frame = tables.get(SNAPSHOTS)
-    where: Path | str = SNAPSHOTS
     if frame is None:
-        path = find_table(data, SNAPSHOTS)
-        if path is None:
+        frame = snapshots_of(data, SNAPSHOT_COLUMNS)
+        if frame is None:
             return None
-        where = path
-        frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path)
     for name in SNAPSHOT_COLUMNS:
         if name not in frame.columns:
             raise ContractError(
-                where, name, f"required column '{name}' is missing from {SNAPSHOTS}"
+                SNAPSHOTS, name, f"required column '{name}' is missing from {SNAPSHOTS}"
             )
     casts: list[pl.Expr] = []
     for name in ("as_of", "due_date"):
         if name in frame.columns and frame.schema[name] != pl.Date:
-            casts.append(pl.col(name).cast(pl.String).str.slice(0, 10).str.to_date().alias(name))
+            casts.append(as_date(name))
     for name in ("overdue_amount", "outstanding_balance"):
         if name in frame.columns:
             casts.append(pl.col(name).cast(pl.Float64))

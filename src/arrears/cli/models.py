@@ -9,23 +9,21 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from arrears.contract.history import SNAPSHOTS
+from arrears.contract.history import read_snapshots as snapshots_of
 from arrears.contract.load import ContractError, load_portfolio
-
-SNAPSHOTS = "account_snapshots"
 
 
 def read_snapshots(history: Path) -> pl.DataFrame:
-    """The history's account snapshots (Parquet or CSV), with `as_of` as a date."""
-    for suffix in (".parquet", ".csv"):
-        path = history / f"{SNAPSHOTS}{suffix}"
-        if path.is_file():
-            frame = pl.read_parquet(path) if suffix == ".parquet" else pl.read_csv(path)
-            if "as_of" not in frame.columns:
-                raise ContractError(path, "as_of", "missing column")
-            return frame.with_columns(pl.col("as_of").cast(pl.Date))
-    raise ContractError(
-        history, None, f"no {SNAPSHOTS}.parquet or .csv (write one with arrears generate --history)"
-    )
+    """The history's account snapshots; a folder without them stops with a clear message."""
+    frame = snapshots_of(history)
+    if frame is None:
+        raise ContractError(
+            history,
+            None,
+            f"no {SNAPSHOTS}.parquet or .csv (write one with arrears generate --history)",
+        )
+    return frame
 
 
 def run_train(

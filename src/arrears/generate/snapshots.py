@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from arrears.contract.history import SNAPSHOTS
 from arrears.contract.tables import CHANNELS, OUTCOMES, STATUSES
 from arrears.generate._common import (
     EPOCH,
@@ -53,8 +54,6 @@ from arrears.generate.portfolio import TABLE_ORDER
 from arrears.generate.staff import Staff, generate_staff
 from arrears.planning.features import promise_status
 
-SNAPSHOTS = "account_snapshots"
-"""The history table: `as_of` (date) followed by the accounts table's columns."""
 SNAPSHOT_EVERY = 7
 WARM_UP_DAYS = 30
 Progress = Callable[[str, float], None]
