@@ -7,7 +7,7 @@ population has drifted: the PSI of each feature, flagged above the card's thresh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,17 +52,15 @@ OVERDUE_ONLY: tuple[str, ...] = ("pay", "self_cure")
 PER_CALL: tuple[str, ...] = ("contactability",)
 
 
-def scored_population(feats: pl.DataFrame, target: str) -> pl.Series:
+def scored_population(columns: Sequence[str], target: str) -> pl.Expr:
     """The accounts like those the target's model was trained on (still collected; overdue,
     for pay and self-cure): the population whose drift is measured. Every account is scored
     all the same."""
-    wants_overdue = target in OVERDUE_ONLY and "dpd" in feats.columns
-    overdue = feats.get_column("dpd") > 0 if wants_overdue else None
-    collected = ~feats.get_column("status").is_in(NOT_COLLECTED) if "status" in feats else None
-    mask = pl.Series([True] * feats.height)
-    for part in (overdue, collected):
-        if part is not None:
-            mask = mask & part.fill_null(False)
+    mask = pl.lit(True)
+    if target in OVERDUE_ONLY and "dpd" in columns:
+        mask = mask & (pl.col("dpd") > 0).fill_null(False)
+    if "status" in columns:
+        mask = mask & (~pl.col("status").is_in(NOT_COLLECTED)).fill_null(False)
     return mask
 
 
@@ -96,7 +94,8 @@ def score_accounts(
         rows = feats.select(names)
         probability = model.predict_proba(rows)[:, 1]
         columns.append(pl.Series(score_column(target), probability, dtype=pl.Float64))
-        drift[target] = monitor(card, rows.filter(scored_population(feats, target)))
+        population = feats.filter(scored_population(feats.columns, target)).select(names)
+        drift[target] = monitor(card, population)
     return feats.with_columns(columns), drift
 
 
