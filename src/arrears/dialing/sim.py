@@ -325,12 +325,13 @@ class _Floor:
         (no answer), a live answer still waiting was never taken (`held_result`), any other
         was talking (connected)."""
         held = {self.live_call[live] for live in self.waiting}
+        talking = set(self.talking.values())
         for call in list(self.calls):
             if call in self.ringing:
                 self.settle(call, "no_answer")
             elif call in held:
                 self.settle(call, self.held_result)
-            elif call in self.talking.values() or self.calls[call].agent < 0:
+            elif call in talking or self.calls[call].agent < 0:
                 self.settle(call, "connected")
             # else: still in its preview, never dialled: no attempt
         self.talking.clear()
