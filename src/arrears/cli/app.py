@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from arrears.cli import render
+from arrears.cli import service as service_commands
 from arrears.contract.load import ContractError, load_portfolio
 from arrears.strategy.load import StrategyError
 
@@ -621,6 +622,9 @@ def export_data(
 
     written = export_tables(db, out)
     console.print(f"exported {', '.join(written)} to {out}", highlight=False)
+
+
+service_commands.register(app, console)
 
 
 def main() -> None:

@@ -76,7 +76,8 @@ def _rows(frame: pl.DataFrame, table: Table, name: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _insert(connection: Connection, table: Table, key: Sequence[str], upsert: bool) -> Any:
+def insert_statement(connection: Connection, table: Table, key: Sequence[str], upsert: bool) -> Any:
+    """INSERT … ON CONFLICT: update the row (`upsert`) or leave it (insert-or-skip)."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         statement: Any = postgresql.insert(table)
@@ -106,7 +107,9 @@ def import_tables(
                 table = CONTRACT_MODELS[name].__table__
                 assert isinstance(table, Table)
                 rows = _rows(frame, table, name)
-                statement = _insert(connection, table, [TABLES[name].key], name not in EVENT_TABLES)
+                statement = insert_statement(
+                    connection, table, [TABLES[name].key], name not in EVENT_TABLES
+                )
                 for chunk in _chunks(rows):
                     connection.execute(statement, chunk)
                 sent[name] = len(rows)
@@ -132,10 +135,19 @@ def run_key(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
 
-def import_run(url: str | None, run_folder: Path, *, actor: str = "arrears import") -> int:
+def import_run(
+    url: str | None,
+    run_folder: Path,
+    *,
+    actor: str = "arrears import",
+    at: dt.datetime | None = None,
+) -> int:
     """Record a run folder: its manifest as a `plans` row (and its strategy version), its
-    `actions.parquet` as `plan_actions`. Returns the plan's id; a run already recorded (same
-    `run_key`) is not recorded again."""
+    `actions.parquet` as `plan_actions`, its assignments as today's work queue and the owners
+    of `cases` (`work_queue.load_queue`, from `at`, default now). Returns the plan's id; a run
+    already recorded (same `run_key`) is not recorded again."""
+    from arrears.store.work_queue import load_queue
+
     manifest: dict[str, Any] = json.loads((run_folder / "manifest.json").read_text("utf-8"))
     key = run_key(manifest)
     strategy = manifest.get("strategy", {})
@@ -181,9 +193,11 @@ def import_run(url: str | None, run_folder: Path, *, actor: str = "arrears impor
             dicts = rows.to_dicts()
             for chunk in _chunks(dicts):
                 connection.execute(PlanAction.__table__.insert(), chunk)  # type: ignore[attr-defined]
+            units = load_queue(connection, plan_id, run_folder, at or dt.datetime.now(dt.UTC))
             record_audit(
                 connection, actor=actor, action="import_run", entity="plans",
-                entity_id=str(plan_id), after={"run_key": key, "actions": len(dicts)},
+                entity_id=str(plan_id),
+                after={"run_key": key, "actions": len(dicts), "work_units": units},
             )  # fmt: skip
     finally:
         eng.dispose()
@@ -197,30 +211,55 @@ def _column(table: Table, name: str, kind: Kind, dialect: str) -> ColumnElement[
     return column
 
 
+def read_table(
+    connection: Connection, name: str, where: ColumnElement[bool] | None = None
+) -> pl.DataFrame:
+    """One contract table as the database holds it (the rows `where` selects, or all), sorted
+    by key, with the contract's column order and dtypes."""
+    spec = TABLES[name]
+    table = CONTRACT_MODELS[name].__table__
+    assert isinstance(table, Table)
+    dialect = connection.dialect.name
+    columns = [_column(table, c.name, c.kind, dialect) for c in spec.columns]
+    query = select(*columns).order_by(table.c[spec.key])
+    if where is not None:
+        query = query.where(where)
+    values = list(zip(*connection.execute(query).all(), strict=False)) or [() for _ in spec.columns]
+    series = []
+    for column, data in zip(spec.columns, values, strict=True):
+        cells = list(data)
+        if column.kind == "decimal":
+            cells = [None if v is None else float(v) for v in cells]
+        series.append(pl.Series(column.name, cells, dtype=POLARS_TYPES[column.kind]))
+    return pl.DataFrame(series, schema=contract_schema(name))
+
+
 def read_tables(url: str | None, names: Sequence[str] = LOAD_ORDER) -> dict[str, pl.DataFrame]:
     """The contract's tables as the database holds them, sorted by key, with the contract's
     column order and dtypes."""
     eng = engine(url)
-    out: dict[str, pl.DataFrame] = {}
     try:
         with eng.connect() as connection:
-            dialect = connection.dialect.name
-            for name in names:
-                spec = TABLES[name]
-                table = CONTRACT_MODELS[name].__table__
-                assert isinstance(table, Table)
-                columns = [_column(table, c.name, c.kind, dialect) for c in spec.columns]
-                result = connection.execute(select(*columns).order_by(table.c[spec.key]))
-                values = list(zip(*result.all(), strict=False)) or [() for _ in spec.columns]
-                series = []
-                for column, data in zip(spec.columns, values, strict=True):
-                    cells = list(data)
-                    if column.kind == "decimal":
-                        cells = [None if v is None else float(v) for v in cells]
-                    series.append(pl.Series(column.name, cells, dtype=POLARS_TYPES[column.kind]))
-                out[name] = pl.DataFrame(series, schema=contract_schema(name))
+            return {name: read_table(connection, name) for name in names}
     finally:
         eng.dispose()
+
+
+def customer_tables(connection: Connection, customer_id: str) -> dict[str, pl.DataFrame]:
+    """One customer's rows of every contract table (all of their accounts, contact points,
+    ledger, promises, payments, cases, complaints; the staff tables whole): what the
+    planner's stages, the pre-dial check and the offer engine need to judge that customer."""
+    accounts = CONTRACT_MODELS["accounts"].__table__.c
+    own = select(accounts.account_id).where(accounts.customer_id == customer_id)
+    out: dict[str, pl.DataFrame] = {}
+    for name in LOAD_ORDER:
+        columns = CONTRACT_MODELS[name].__table__.c
+        if "customer_id" in columns:
+            out[name] = read_table(connection, name, columns.customer_id == customer_id)
+        elif "account_id" in columns:
+            out[name] = read_table(connection, name, columns.account_id.in_(own))
+        else:
+            out[name] = read_table(connection, name)
     return out
 
 
@@ -241,9 +280,11 @@ def export_tables(url: str | None, out_dir: Path) -> dict[str, Path]:
 __all__ = [
     "EVENT_TABLES",
     "contract_schema",
+    "customer_tables",
     "export_tables",
     "import_run",
     "import_tables",
+    "read_table",
     "read_tables",
     "run_key",
 ]

@@ -210,6 +210,9 @@ class StrategyVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[str | None] = mapped_column(String(200))
+    errors: Mapped[int | None] = mapped_column(Integer)
+    """How many errors `arrears validate` found when it was uploaded (None: never checked)."""
 
 
 class Plan(Base):
@@ -252,18 +255,34 @@ class PlanAction(Base):
     strategy_version: Mapped[str | None] = mapped_column(String(64))
     step: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[dt.datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- People and the audit log ----------------------------------------------------------------
 
 
 class User(Base):
+    """A person who logs into the service. `agent_id` links an agent's login to the agent the
+    plan assigns cases to; a supervisor's teams are in `user_teams`."""
+
     __tablename__ = "users"
     user_id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.agent_id"), unique=True)
+    language: Mapped[str | None] = mapped_column(String(35))
+
+
+class UserTeam(Base):
+    """The teams a supervisor looks after."""
+
+    __tablename__ = "user_teams"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.user_id"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.team_id"), primary_key=True)
 
 
 class Role(Base):

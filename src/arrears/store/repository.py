@@ -5,12 +5,25 @@ delete for the contact ledger or the audit log (the database triggers refuse the
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from arrears.store.models import Attempt, AuditEntry
+
+
+def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Dates, times and decimals as ISO and decimal strings (the log is JSON)."""
+    if value is None:
+        return None
+    out: dict[str, Any] = json.loads(json.dumps(value, default=_text))
+    return out
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def record_audit(
@@ -33,8 +46,8 @@ def record_audit(
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
-            "before": before,
-            "after": after,
+            "before": _jsonable(before),
+            "after": _jsonable(after),
         },
     )
 

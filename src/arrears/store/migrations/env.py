@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from arrears.store import work  # noqa: F401  (the service tables join the metadata)
 from arrears.store.models import Base
 
 config = context.config
