@@ -5,8 +5,6 @@ server is unreachable)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,24 +23,10 @@ from arrears.store.db import ENV_VAR, database_url, engine, upgrade
 from arrears.store.io import import_run, import_tables, read_tables
 from arrears.store.models import Base
 from arrears.store.repository import AuditRepository, LedgerRepository
+from databases import BACKENDS, fresh_database
 
 RUN_DATE = dt.date(2026, 11, 30)
 STRATEGY = Path(__file__).parents[2] / "examples" / "strategies" / "mixed_example.yaml"
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-def _postgres_or_skip() -> None:
-    import psycopg
-
-    try:
-        psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=3
-        ).close()
-    except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL is unreachable on 127.0.0.1:5432 ({str(exc).strip()[:120]})"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -60,28 +44,11 @@ def original_run(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database of each back end."""
-    if request.param == "sqlite":
-        address = f"sqlite:///{tmp_path_factory.mktemp('db') / 'arrears.db'}"
-        upgrade(address)
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as address:
         yield address
-        return
-    _postgres_or_skip()
-    name = f"arrears_test_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        upgrade(f"{PG_SERVER}/{name}")
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 @pytest.fixture(scope="module")
