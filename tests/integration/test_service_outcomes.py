@@ -4,6 +4,7 @@ promises, disputes, the payment webhook and the pre-dial check, each with its au
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -264,3 +265,58 @@ def test_the_predial_check_follows_the_debtors_local_hours_and_logs_refusals(
     assert audit(book, "predial_refused", cn_phone)
     nobody = client.post("/api/v1/predial", json={"contact_id": "P-none"}, headers=headers)
     assert nobody.status_code == 404
+
+
+# --- offers --------------------------------------------------------------------------------
+
+
+ASKED = (("settlement", "0.2"), ("instalments", "0.02"), ("fee_waiver", "0.02"))
+"""Above an agent's authority and within a supervisor's under the example's offer rules."""
+
+
+def test_an_offer_beyond_the_agents_authority_waits_for_the_supervisor(
+    client: TestClient, book: Book
+) -> None:
+    headers = login(client, "agent1")
+    waiting = None
+    for _ in range(30):
+        customer = next_case(client, headers)
+        accounts = rows(book, sa.select(Account.account_id).where(Account.customer_id == customer))
+        for (account,), (kind, discount) in itertools.product(accounts, ASKED):
+            made = client.post(
+                f"/api/v1/cases/{customer}/offers",
+                json={"account_id": account, "kind": kind, "discount": discount},
+                headers=headers,
+            )
+            assert made.status_code == 201, made.text
+            if made.json()["outcome"] == "needs_approval":
+                waiting = made.json()
+                break
+        if waiting:
+            break
+        client.post(f"/api/v1/cases/{customer}/release", json={"done": True}, headers=headers)
+    assert waiting is not None, "some case allows an offer above the agent's limit"
+    assert waiting["promises"] == [] and waiting["approver_role"] in ("supervisor", "manager")
+    offer = waiting["offer_id"]
+    assert client.post(f"/api/v1/offers/{offer}/approve", headers=headers).status_code == 403
+    approved = client.post(f"/api/v1/offers/{offer}/approve", headers=login(client, "supervisor"))
+    if waiting["approver_role"] == "manager":
+        assert approved.status_code == 403
+        approved = client.post(f"/api/v1/offers/{offer}/approve", headers=login(client, "manager"))
+    assert approved.status_code == 200, approved.text
+    promises = approved.json()["promises"]
+    assert promises and sum(Decimal(str(p["amount"])) for p in promises) == Decimal(
+        waiting["terms"]["total"]
+    )
+    stored = rows(
+        book,
+        sa.select(Promise.promise_id).where(
+            Promise.promise_id.in_([p["promise_id"] for p in promises])
+        ),
+    )
+    assert len(stored) == len(promises)
+    assert (
+        client.post(f"/api/v1/offers/{offer}/approve", headers=login(client, "manager")).status_code
+        == 409
+    )
+    assert audit(book, "make_offer", offer) and audit(book, "approve_offer", offer)

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select, update
 
 from arrears.contract.load import Portfolio
 from arrears.offers.account import account_frame
@@ -18,7 +18,7 @@ from arrears.service.guard_now import Policy
 from arrears.service.outcomes import OutcomeError, account_of, new_id
 from arrears.service.roles import Principal
 from arrears.store.io import customer_tables
-from arrears.store.models import Promise
+from arrears.store.models import Account, Promise
 from arrears.store.repository import record_audit
 from arrears.store.work import OfferRecord
 
@@ -51,7 +51,7 @@ def make_offer(
     tables = customer_tables(connection, customer_id)
     features = account_frame(Portfolio(tables, pl.DataFrame()), strategy, account_id, now.date())
     decision = decide(features, request, strategy, on=now.date())
-    body = decision.as_dict()
+    body = {**decision.as_dict(), "request": _request_dict(request)}
     offer_id = new_id("ofr")
     connection.execute(
         insert(OfferRecord),
@@ -73,3 +73,64 @@ def make_offer(
         at=now,
     )  # fmt: skip
     return {"offer_id": offer_id, **body, "promises": promises}
+
+
+def _request_dict(request: OfferRequest) -> dict[str, Any]:
+    return {
+        "kind": request.kind,
+        "discount": None if request.discount is None else str(request.discount),
+        "amount": None if request.amount is None else str(request.amount),
+        "instalments": request.instalments,
+        "first_due": None if request.first_due is None else request.first_due.isoformat(),
+        "every_days": request.every_days,
+    }
+
+
+def approve_offer(
+    connection: Connection, policy: Policy, who: Principal, offer_id: str, *, now: dt.datetime
+) -> dict[str, Any]:
+    """A senior role approves an offer that needed it: the offer engine decides the same
+    request again with the approver's role (today's rules and balance), and an allowed
+    decision's payments are recorded as promises."""
+    row = connection.execute(
+        select(OfferRecord.account_id, OfferRecord.status, OfferRecord.decision).where(
+            OfferRecord.offer_id == offer_id
+        )
+    ).first()
+    if row is None:
+        raise OutcomeError(f"no offer {offer_id}", 404)
+    if row.status != "needs_approval":
+        raise OutcomeError(f"offer {offer_id} is {row.status}, not waiting for approval", 409)
+    strategy = policy.strategy
+    if strategy is None or not strategy.offers:
+        raise OutcomeError("today's strategy has no offers: block", 409)
+    asked = row.decision["request"]
+    request = OfferRequest(
+        kind=asked["kind"], role=offer_role(who), discount=asked["discount"],
+        amount=asked["amount"], instalments=asked["instalments"],
+        first_due=dt.date.fromisoformat(asked["first_due"]) if asked["first_due"] else None,
+        every_days=asked["every_days"],
+    )  # fmt: skip
+    customer_id = connection.scalar(
+        select(Account.customer_id).where(Account.account_id == row.account_id)
+    )
+    tables = customer_tables(connection, str(customer_id))
+    features = account_frame(
+        Portfolio(tables, pl.DataFrame()), strategy, row.account_id, now.date()
+    )
+    decision = decide(features, request, strategy, on=now.date())
+    if decision.outcome != "allowed":
+        raise OutcomeError(f"not within your authority: {decision.reason}", 403)
+    promises = promises_of(decision, now).select(PROMISE_COLUMNS).to_dicts()
+    connection.execute(insert(Promise), promises)
+    connection.execute(
+        update(OfferRecord)
+        .where(OfferRecord.offer_id == offer_id)
+        .values(status="approved", decision={**row.decision, "approved_by": who.user_id})
+    )
+    record_audit(
+        connection, actor=who.user_id, action="approve_offer", entity="offers",
+        entity_id=offer_id, before={"status": row.status},
+        after={"status": "approved", "promises": [p["promise_id"] for p in promises]}, at=now,
+    )  # fmt: skip
+    return {"offer_id": offer_id, "status": "approved", "promises": promises}

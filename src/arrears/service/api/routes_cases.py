@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
+from sqlalchemy import select
 
 from arrears.offers.engine import OfferRequest
 from arrears.service import queue
@@ -23,11 +24,13 @@ from arrears.service.api.state import ServiceState
 from arrears.service.api.writes import idempotent
 from arrears.service.casefile import case_view
 from arrears.service.guard_now import may_contact, summary
-from arrears.service.offers_now import make_offer, offer_role
+from arrears.service.offers_now import approve_offer, make_offer, offer_role
 from arrears.service.outcomes import OutcomeError, record_attempt, record_promise, set_status
 from arrears.service.roles import Principal
 from arrears.service.scripts import TONES, script
 from arrears.store.io import customer_tables
+from arrears.store.models import Account
+from arrears.store.work import OfferRecord
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
@@ -307,3 +310,29 @@ def offer(
         body.model_dump(mode="json"),
         work,
     )
+
+
+@router.post("/offers/{offer_id}/approve")
+def approve(
+    offer_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00]+$")],
+    state: State,
+    who: Annotated[Principal, Depends(role("supervisor", "strategy_manager"))],
+) -> Any:
+    """Approve an offer that needed a senior role: decided again with the approver's role; the
+    payments of an allowed one become promises. A supervisor approves its teams' cases."""
+    now = state.settings.clock()
+    with state.transaction() as connection:
+        account = connection.scalar(
+            select(OfferRecord.account_id).where(OfferRecord.offer_id == offer_id)
+        )
+        customer = connection.scalar(
+            select(Account.customer_id).where(Account.account_id == account)
+        )
+        if customer is None or not (
+            who.has("strategy_manager") or queue.may_work(connection, who, customer, now=now)
+        ):
+            raise HTTPException(404, f"no offer {offer_id} for you")
+        try:
+            return approve_offer(connection, state.policy(connection), who, offer_id, now=now)
+        except OutcomeError as exc:
+            raise _outcome(exc) from None
