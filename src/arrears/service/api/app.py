@@ -10,6 +10,7 @@ from arrears.service.api.state import ServiceState
 from arrears.service.auth import LoginLimiter
 from arrears.service.queue import QueueError
 from arrears.service.settings import Settings
+from arrears.service.web import install as install_pages
 from arrears.store.db import engine as make_engine
 
 API_VERSION = "1"
@@ -52,4 +53,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    install_pages(app)  # the web pages and their static files
     return app

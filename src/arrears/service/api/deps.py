@@ -47,8 +47,8 @@ def principal(request: Request, state: State) -> Principal:
             401, "the session has expired or was closed", headers={"WWW-Authenticate": "Bearer"}
         )
     if from_cookie and request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent, who.csrf_token):
+        sent = request.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(sent, who.csrf_token.encode()):
             raise HTTPException(403, f"missing or wrong {CSRF_HEADER}")
     request.state.principal = who
     return who

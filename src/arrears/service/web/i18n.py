@@ -40,7 +40,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The login form had expired: it has been renewed, log in again.",
         "登录表单已过期，已刷新，请重新登录。",
     ),
-    "login.logged_out": ("You have logged out.", "您已退出登录。"),
     # errors
     "error.title": ("Something went wrong", "出错了"),
     "error.401": ("Log in first.", "请先登录。"),
@@ -65,7 +64,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "领取下一个案件：优先当前可拨打的，再按计划优先级和金额排序。",
     ),
     "queue.empty": ("Your queue is empty.", "您的队列为空。"),
-    "queue.none_left": ("No case is left in your queue.", "您的队列中已没有案件。"),
     "queue.count": ("{n} cases", "{n} 个案件"),
     "queue.held": ("You hold case {cid}.", "您正在处理案件 {cid}。"),
     "queue.continue": ("Continue", "继续处理"),
@@ -193,6 +191,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ok.promise": ("The promise was recorded.", "承诺还款已登记。"),
     "ok.offer": ("The offer was recorded: see its decision below.", "方案已提交，审批结果见下方。"),
     "ok.status": ("The status was set.", "状态已更新。"),
+    "ok.logged_out": ("You have logged out.", "您已退出登录。"),
+    "ok.empty": ("No case is left in your queue.", "您的队列中已没有案件。"),
     "ok.released": ("The case went back to the queue.", "案件已退回队列。"),
     "ok.finished": ("The case is finished for today.", "案件今日处理完毕。"),
     "ok.reassigned": ("Case {cid} was reassigned.", "案件 {cid} 已重新分配。"),
@@ -434,8 +434,7 @@ def translator(lang: str) -> Callable[..., str]:
         entry = MESSAGES.get(key)
         if entry is None:
             return key
-        text = entry[column]
-        return text.format(**values) if values else text
+        return entry[column].format(**values)
 
     return t
 
