@@ -4,8 +4,10 @@ languages, security headers, and a catalogue with every word the templates ask f
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,11 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from arrears.service.web import i18n
-from arrears.service.web.pages import TEMPLATES
+from arrears.service.web import i18n, service_messages
+from arrears.service.web.rendering import TEMPLATES
 from arrears.store.db import engine
 from arrears.store.models import Account, Promise
-from arrears.store.work import WorkUnit
+from arrears.store.work import OfferRecord, WorkUnit
 from service_book import OPENED, password_of
 from service_fixtures import Book
 
@@ -339,6 +341,97 @@ def test_finishing_a_case_takes_it_out_of_the_queue(browser):
     assert agent.post(f"/work/cases/{customer_id}/release", {"done": "0"}).status_code == 404
 
 
+# ---------------------------------------------------------------- offers waiting for approval
+
+
+ASKED = (("settlement", "20"), ("instalments", "2"), ("fee_waiver", "2"))
+"""test_service_outcomes.ASKED in the form's percent: above an agent's authority under the
+example's offer rules, within a supervisor's (or a manager's)."""
+APPROVE = re.compile(r'action="(/work/cases/[^"/]+/offers/([^"/]+)/approve)"')
+
+
+def _offers_of(book: Book, account: str) -> set[str]:
+    return {r.offer_id for r in rows(book, sa.select(OfferRecord.offer_id).where(
+        OfferRecord.account_id == account))}  # fmt: skip
+
+
+def _waiting_offer(book: Book, agent: Browser) -> tuple[str, str, Any]:
+    """An offer of the agent's that needs a senior role: (customer, account, its row)."""
+    for _ in range(30):
+        customer_id = held_case(agent)
+        page = agent.get(f"/work/cases/{customer_id}").text
+        field = page.split('id="offer-account"')[1].split("</select>")[0]
+        accounts = re.findall(r'<option value="([^"]+)"', field)
+        for account, (kind, discount) in itertools.product(accounts, ASKED):
+            before = _offers_of(book, account)
+            made = agent.post(
+                f"/work/cases/{customer_id}/offer",
+                {"account_id": account, "kind": kind, "discount": discount},
+            )
+            assert made.status_code == 303, made.text
+            (new,) = _offers_of(book, account) - before
+            offer = rows(book, sa.select(OfferRecord).where(OfferRecord.offer_id == new))[0]
+            if offer.status == "needs_approval":
+                return customer_id, account, offer
+        agent.post(f"/work/cases/{customer_id}/release", {"done": "1"})
+    raise AssertionError("some case allows an offer above the agent's limit")
+
+
+def _promise_rows(page: str) -> int:
+    if 'id="promises"' not in page:  # "No promise."
+        return 0
+    return page.split('id="promises"')[1].split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+
+
+def test_the_supervisor_approves_an_agents_offer_from_the_case_page(book, browser):
+    agent = browser("agent1")
+    customer_id, account, offer = _waiting_offer(book, agent)
+    case = f"/work/cases/{customer_id}"
+    # The agent sees its offer waiting, and no Approve button; posting it anyway is refused.
+    mine = agent.get(case).text
+    assert "needs approval" in mine.split('id="offers"')[1]
+    assert APPROVE.search(mine) is None and ">Approve<" not in mine
+    url = f"{case}/offers/{offer.offer_id}/approve"
+    assert agent.post(url).status_code == 403
+
+    supervisor = browser("supervisor")
+    page = supervisor.get(case).text
+    shown = {m.group(2): m.group(1) for m in APPROVE.finditer(page)}
+    assert shown.get(offer.offer_id) == url
+    promises_before = _promise_rows(page)
+    stored_before = {r.promise_id for r in rows(book, sa.select(Promise.promise_id).where(
+        Promise.account_id == account))}  # fmt: skip
+    approver = supervisor
+    answer = supervisor.post(url)
+    if offer.decision["approver_role"] == "manager":
+        # Beyond a supervisor's authority: the refusal is shown on the case; an admin approves.
+        assert answer.status_code == 403
+        assert "not within your authority" in ALERT.search(answer.text).group(1)  # type: ignore[union-attr]
+        approver = browser("admin")
+        answer = approver.post(url)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == f"{case}?ok=approved"
+    after = approver.get(answer.headers["location"]).text
+    assert "The offer was approved: its payments are recorded as promises." in after
+    assert "approved" in after.split('id="offers"')[1]
+    assert APPROVE.search(after) is None  # nothing waits any more
+    new = rows(book, sa.select(Promise).where(
+        Promise.account_id == account, Promise.promise_id.notin_(stored_before)))  # fmt: skip
+    assert new and sum(Decimal(str(p.amount)) for p in new) == Decimal(
+        offer.decision["terms"]["total"]
+    )
+    assert _promise_rows(after) == promises_before + len(new)
+    table = after.split('id="promises"')[1].split("</table>")[0]
+    for p in new:
+        assert f"{Decimal(str(p.amount)):,.2f}" in table
+    # Sent again (a double click): the offer no longer waits, said on the case page.
+    again = approver.post(url)
+    assert again.status_code == 409
+    assert "not waiting for approval" in ALERT.search(again.text).group(1)  # type: ignore[union-attr]
+    # An offer of another case is not approved through this one.
+    assert approver.post(f"/work/cases/NO-SUCH/offers/{offer.offer_id}/approve").status_code == 404
+
+
 # ---------------------------------------------------------------- the supervisor
 
 
@@ -478,6 +571,49 @@ def test_the_catalogue_has_both_languages_for_every_word_the_templates_use():
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']""", template.read_text("utf-8")))
     assert used, "no t(...) call found"
     assert sorted(used - i18n.MESSAGES.keys()) == []
+
+
+def test_a_refusal_of_the_service_is_said_in_chinese_on_a_chinese_page(browser):
+    agent = browser("agent1")
+    customer_id = held_case(agent)
+    page = agent.get(f"/work/cases/{customer_id}").text
+    account = re.search(r'id="promise-account".*?<option value="([^"]+)"', page, re.S).group(1)  # type: ignore[union-attr]
+    chinese = {"Accept-Language": "zh-CN"}
+    late = agent.post(
+        f"/work/cases/{customer_id}/promise",
+        {"account_id": account, "due_date": "2027-06-01", "amount": "12.34"},
+        headers=chinese,
+    )
+    assert late.status_code == 422
+    said = ALERT.search(late.text).group(1)  # type: ignore[union-attr]
+    assert said == "承诺还款日须在今天起 31 天之内，2027-06-01 不在此范围内"
+    # A message no rule knows (the form's validation) stays in its English.
+    bad = agent.post(
+        f"/work/cases/{customer_id}/promise",
+        {"account_id": account, "due_date": "soon", "amount": "5"},
+        headers=chinese,
+    )
+    assert bad.status_code == 422
+    assert "due_date" in ALERT.search(bad.text).group(1)  # type: ignore[union-attr]
+
+
+def test_each_service_message_rule_says_exactly_its_values():
+    for said in service_messages.SAID:
+        groups = set(said.pattern.groupindex)
+        for words in said.words:
+            assert set(re.findall(r"{(\w+)}", words)) == groups, said.key
+        assert set(said.labels) <= groups, said.key
+        assert i18n.MESSAGES[said.key] == said.words
+    # Recognised by status and wording; a domain word in the message is said with its label.
+    found = service_messages.wording(409, "offer ofr-1 is approved, not waiting for approval")
+    assert found == (
+        "svc.offer_not_waiting",
+        {"offer": ("", "ofr-1"), "status": ("offer", "approved")},
+    )
+    assert (
+        service_messages.wording(422, "offer ofr-1 is approved, not waiting for approval") is None
+    )
+    assert service_messages.wording(409, "something else") is None
 
 
 def test_the_language_is_chosen_by_rank():
