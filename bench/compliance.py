@@ -1,7 +1,7 @@
 """Compliance benchmark: the guard's share of `arrears plan`, and pre-dial checks per second.
 
     python bench/compliance.py [--sizes 1000000] [--out bench/out] [--batches 1,100,1000,10000]
-                               [--singles 100]
+                               [--singles 100] [--predial-only]
 
 For each size N it reuses (or generates, as bench/plan.py does) the seeded `mixed` portfolio
 (CN, US and GB customers, with their contact ledger) and measures, each in a fresh process:
@@ -15,7 +15,13 @@ For each size N it reuses (or generates, as bench/plan.py does) the seeded `mixe
   questions about random phone contact points at random instants of the run date — one at a
   time (`--singles` questions, latency per question) and in batches (`--batches`), as a
   dialer asks about its hopper. The baseline in the same run is the single question: every
-  batch is reported as checks per second and as a ratio to one-at-a-time.
+  batch is reported as checks per second and as a ratio to one-at-a-time;
+* the same single questions asked with `check_one` (the one-question path a dialer or the
+  service takes), median and p99 latency, on the state as loaded (its caches fill as it
+  is asked) and on a warm one (`PreDial.warm`: every point's zones and every account's
+  hours worked out first, timed), each answer compared with the batch path's.
+
+`--predial-only` skips the plans (the pre-dial figures alone).
 
 It prints a table and writes ``<out>/compliance.json`` and ``<out>/compliance.md``.
 """
@@ -31,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,7 +89,8 @@ def child_predial(data: Path, batches: list[int], singles: int) -> dict[str, Any
     import polars as pl
     from _generate import RUN_DATE
 
-    from arrears.compliance.predial import PreDial, check, questions
+    from arrears.compliance.predial import PreDial, check, check_one, questions
+    from arrears.compliance.predial_one import OneCache
     from arrears.compliance.presets import presets_for, strictest_reach
     from arrears.contract.load import load_portfolio
     from arrears.strategy.load import load_strategy
@@ -109,13 +117,44 @@ def child_predial(data: Path, batches: list[int], singles: int) -> dict[str, Any
     check(state, asked(10))  # warm-up: first calls build caches (zones, holidays)
     one = []
     allowed = 0
+    singles_asked = asked(singles)
+    batch_answers = []
     for i in range(singles):
-        q = asked(i + 1)[i:]
+        q = singles_asked[i : i + 1]
         t0 = time.perf_counter()
         answer = check(state, q)
         one.append(time.perf_counter() - t0)
         allowed += int(answer.get_column("allowed").all())
+        batch_answers.append(answer)
     single_s = statistics.median(one)
+
+    def one_path(fresh: PreDial) -> dict[str, Any]:
+        """`check_one` of the same single questions: latencies, and answers against the
+        batch path's (a few questions first, not timed, as `check` had)."""
+        warmup = asked(10).to_dicts()
+        for row in warmup:
+            check_one(fresh, **row)
+        times, differ = [], 0
+        for row, want in zip(singles_asked.to_dicts(), batch_answers, strict=True):
+            t0 = time.perf_counter()
+            got = check_one(fresh, **row)
+            times.append(time.perf_counter() - t0)
+            differ += int(not got.drop("question").equals(want.drop("question")))
+        return {
+            "median_ms": round(statistics.median(times) * 1000, 2),
+            "p90_ms": round(percentile(times, 0.90) * 1000, 2),
+            "p99_ms": round(percentile(times, 0.99) * 1000, 2),
+            "per_s": round(1 / statistics.median(times), 1),
+            "over_single": round(single_s / statistics.median(times), 1),
+            "answers_differ": differ,
+        }
+
+    as_loaded = one_path(replace(state, one=OneCache()))
+    warmed = replace(state, one=OneCache())
+    t0 = time.perf_counter()
+    warmed.warm()
+    warm_s = time.perf_counter() - t0
+    warm = one_path(warmed)
     results = []
     for n in batches:
         q = asked(n)
@@ -135,11 +174,21 @@ def child_predial(data: Path, batches: list[int], singles: int) -> dict[str, Any
     return {
         "load_and_state_s": round(load_s, 3),
         "single_median_ms": round(single_s * 1000, 2),
-        "single_p90_ms": round(sorted(one)[int(0.9 * (len(one) - 1))] * 1000, 2),
+        "single_p90_ms": round(percentile(one, 0.90) * 1000, 2),
+        "single_p99_ms": round(percentile(one, 0.99) * 1000, 2),
         "single_per_s": round(1 / single_s, 1),
+        "check_one": as_loaded,
+        "warm_s": round(warm_s, 3),
+        "check_one_warm": warm,
         "singles_allowed": allowed,
         "batches": results,
     }
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The `q` quantile of `values` (nearest rank, as the p90 has always been read)."""
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
 
 
 def run_child(args: list[str], one_core: bool) -> dict[str, Any]:
@@ -176,6 +225,7 @@ def report(results: dict[str, Any]) -> str:
             f"{d['single_median_ms']:.1f} ms median ({d['single_p90_ms']:.1f} ms p90), "
             f"{d['single_per_s']:.0f} checks/s (the baseline).",
             "",
+            *single_question(d),
             "| questions per call | answers | allowed | wall s | checks/s | × one at a time |",
             "|---:|---:|---:|---:|---:|---:|",
             *(
@@ -188,6 +238,49 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def single_question(d: dict[str, Any]) -> list[str]:
+    """The single-question table: the batch path against `check_one`, same questions."""
+    if "check_one" not in d:
+        return []
+    rows = [
+        (
+            "`check` of one question (the batch path)",
+            d["single_median_ms"],
+            d["single_p90_ms"],
+            d.get("single_p99_ms"),
+            d["single_per_s"],
+            1.0,
+            "—",
+        ),
+    ]
+    for label, r in (
+        ("`check_one`, state as loaded", d["check_one"]),
+        (f"`check_one`, warm state (warm-up {d['warm_s']:.1f} s)", d["check_one_warm"]),
+    ):
+        rows.append(
+            (
+                label,
+                r["median_ms"],
+                r["p90_ms"],
+                r["p99_ms"],
+                r["per_s"],
+                r["over_single"],
+                f"{r['answers_differ']}",
+            )
+        )
+    return [
+        "| one question | median ms | p90 ms | p99 ms | checks/s | × batch path "
+        "| answers differing |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {median:.1f} | {p90:.1f} | "
+            f"{'—' if p99 is None else f'{p99:.1f}'} | {per_s:,.0f} | {over:.1f} | {differ} |"
+            for label, median, p90, p99, per_s, over, differ in rows
+        ),
+        "",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000")
@@ -197,6 +290,7 @@ def main() -> None:
     parser.add_argument("--child", choices=["plan", "predial"])
     parser.add_argument("--data", type=Path)
     parser.add_argument("--strategy", type=Path, default=MIXED)
+    parser.add_argument("--predial-only", action="store_true", help="skip the plans")
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     if args.child == "plan":
@@ -224,7 +318,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"== {size:,} accounts", flush=True)
         plans = {}
-        for name, country, strategy in PLANS:
+        for name, country, strategy in () if args.predial_only else PLANS:
             folder = Path(ensure_data(args.out, size, country, timeout=3600)["folder"])
             plans[name] = run_child(
                 ["--child", "plan", "--data", str(folder), "--strategy", str(strategy)],
@@ -248,7 +342,11 @@ def main() -> None:
             ],
             one_core=True,
         )
-        print(f"  pre-dial single {predial['single_median_ms']} ms; {predial['batches']}")
+        print(
+            f"  pre-dial single {predial['single_median_ms']} ms, check_one "
+            f"{predial['check_one']['median_ms']} ms (warm {predial['check_one_warm']['median_ms']}"
+            f" ms); {predial['batches']}"
+        )
         results["sizes"][str(size)] = {"plans": plans, "predial": predial}
     (args.out / "compliance.json").write_text(json.dumps(results, indent=2))
     text = report(results)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from arrears.service.passwords import hash_password
 from arrears.service.roles import ROLES
-from arrears.store.models import Agent, Role, User, UserRole, UserTeam
+from arrears.store.models import Agent, Role, Team, User, UserRole, UserTeam
 from arrears.store.repository import record_audit
 
 
@@ -47,6 +47,12 @@ def create_user(
         connection.scalar(select(Agent.agent_id).where(Agent.agent_id == agent_id)) is None
     ):
         raise UserError(f"agent '{agent_id}' is not in the agents table")
+    if email is not None and connection.scalar(select(User.user_id).where(User.email == email)):
+        raise UserError(f"another user has the e-mail {email}")
+    teams = sorted(set(teams))
+    known = set(connection.scalars(select(Team.team_id).where(Team.team_id.in_(teams))))
+    if set(teams) - known:
+        raise UserError(f"unknown teams {sorted(set(teams) - known)}")
     if "agent" in roles and agent_id is None:
         raise UserError("a user with the agent role needs the agent it works as (agent_id)")
     ensure_roles(connection)
@@ -63,7 +69,6 @@ def create_user(
         },
     )
     connection.execute(insert(UserRole), [{"user_id": user_id, "role_id": r} for r in roles])
-    teams = sorted(set(teams))
     if teams:
         connection.execute(insert(UserTeam), [{"user_id": user_id, "team_id": t} for t in teams])
     record_audit(
