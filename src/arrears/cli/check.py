@@ -53,7 +53,7 @@ def predial_state(
     data: Path,
     strategy: Path | None,
     jurisdiction: str,
-    fail: Callable[[str], typer.Exit],
+    fail: Callable[[str], Exception],
 ) -> PreDial:
     try:
         if strategy is not None:
