@@ -53,6 +53,10 @@ def create_user(
     known = set(connection.scalars(select(Team.team_id).where(Team.team_id.in_(teams))))
     if set(teams) - known:
         raise UserError(f"unknown teams {sorted(set(teams) - known)}")
+    if agent_id is not None and connection.scalar(
+        select(User.user_id).where(User.agent_id == agent_id)
+    ):
+        raise UserError(f"agent {agent_id} already has a user")
     if "agent" in roles and agent_id is None:
         raise UserError("a user with the agent role needs the agent it works as (agent_id)")
     ensure_roles(connection)

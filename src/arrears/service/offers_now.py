@@ -63,8 +63,7 @@ def make_offer(
     )  # fmt: skip
     promises: list[dict[str, Any]] = []
     if decision.outcome == "allowed":
-        frame = promises_of(decision, now).select(PROMISE_COLUMNS)
-        promises = frame.to_dicts()
+        promises = _promises(decision, now, offer_id)
         connection.execute(insert(Promise), promises)
     record_audit(
         connection, actor=who.user_id, action="make_offer", entity="offers", entity_id=offer_id,
@@ -73,6 +72,14 @@ def make_offer(
         at=now,
     )  # fmt: skip
     return {"offer_id": offer_id, **body, "promises": promises}
+
+
+def _promises(decision: Any, now: dt.datetime, offer_id: str) -> list[dict[str, Any]]:
+    """The offer's payments as promises, numbered after the offer (two equal offers made in the
+    same instant are still two offers)."""
+    frame = promises_of(decision, now).select(PROMISE_COLUMNS)
+    ids = pl.format("{}-{}", pl.lit(offer_id), pl.int_range(1, pl.len() + 1))
+    return frame.with_columns(ids.alias("promise_id")).to_dicts()
 
 
 def _request_dict(request: OfferRequest) -> dict[str, Any]:
@@ -121,7 +128,7 @@ def approve_offer(
     decision = decide(features, request, strategy, on=now.date())
     if decision.outcome != "allowed":
         raise OutcomeError(f"not within your authority: {decision.reason}", 403)
-    promises = promises_of(decision, now).select(PROMISE_COLUMNS).to_dicts()
+    promises = _promises(decision, now, offer_id)
     connection.execute(insert(Promise), promises)
     connection.execute(
         update(OfferRecord)

@@ -20,6 +20,12 @@ _SPACE = " \t\r\n"
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
 
 
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
 def compose(
     text: str,
     source: str,
@@ -28,7 +34,13 @@ def compose(
 ) -> tuple[yaml.Node, Any]:
     """The file's node tree (with positions) and its data; an empty file or a YAML syntax
     error raises `error` with the position."""
-    reader = loader(text)
+    try:
+        reader = loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control code)
+        line, column = _position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"the character U+{code:04X} is not allowed in YAML"
+        raise error([Diagnostic(source, line, column, message, "error", "yaml")]) from None
     try:
         root = reader.get_single_node()
         if root is None:

@@ -131,6 +131,11 @@ def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
     assert (d.line, d.column) == (1, 1) and "empty" in d.message
 
 
+def test_a_control_character_is_an_error_at_its_position(tmp_path: Path) -> None:
+    [d] = diagnostics_of(tmp_path, "name: x\nversion: 1\x1f\n")
+    assert (d.line, d.column) == (2, 11) and "U+001F" in d.message
+
+
 def test_jurisdiction_may_be_a_list_for_a_mixed_strategy() -> None:
     strategy = load_strategy_text(BASE.replace("jurisdiction: CN", "jurisdiction: [CN, US]"))
     assert strategy.jurisdiction == ("CN", "US")
