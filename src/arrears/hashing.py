@@ -33,15 +33,16 @@ def fnv1a64(values: pl.Series) -> pl.Series:
     lengths = offsets[1:] - starts
     h = np.full(n, FNV_OFFSET, dtype=np.uint64)
     max_len = int(lengths.max()) if n else 0
+    min_len = int(lengths.min()) if n else 0
     with np.errstate(over="ignore"):
         for k in range(max_len):
-            live = np.flatnonzero(lengths > k)
-            if live.size == n:
+            if k < min_len:  # every string has a byte here: no need to find which
                 h ^= data[starts + k].astype(np.uint64)
                 h *= FNV_PRIME
-            else:
-                hv = h[live] ^ data[starts[live] + k].astype(np.uint64)
-                h[live] = hv * FNV_PRIME
+                continue
+            live = np.flatnonzero(lengths > k)
+            hv = h[live] ^ data[starts[live] + k].astype(np.uint64)
+            h[live] = hv * FNV_PRIME
     return pl.Series(values.name, h, dtype=pl.UInt64)
 
 

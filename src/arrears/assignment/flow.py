@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from arrears.assignment.deal import deal
 from arrears.assignment.place import make_room, place
@@ -82,6 +81,9 @@ def solve_flow(given: Problem) -> Solution:
             [0],
         ]
     )
+    # OR-Tools is imported by the runs that assign (not by every `arrears plan`).
+    from ortools.graph.python import min_cost_flow
+
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs

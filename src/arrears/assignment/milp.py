@@ -12,13 +12,15 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from arrears.assignment.problem import NONE, Problem, Solution, without_exclusions
 
 
 def solve_milp(given: Problem, time_limit: float = 600.0) -> Solution:
+    # SciPy's optimizer takes half a second to import: only runs that choose this back end pay.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_array
+
     started = time.perf_counter()
     problem = without_exclusions(given)
     unit, owner = problem.unit_arcs()

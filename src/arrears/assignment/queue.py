@@ -108,12 +108,12 @@ def wanted(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
         if speaking
         else pl.lit(None, dtype=pl.String)
     )
-    stepped = accounts.with_columns(step.alias("assign_step"))
-    base = stepped.select("account_id", "customer_id", "assign_step")
+    stepped = accounts.with_columns(step.alias("assign_step")).with_row_index("_i")
+    base = stepped.select("_i", "account_id", "customer_id", "assign_step")
     picked = (
         stepped.filter(pl.col("assign_step").is_not_null())
         .select(
-            "account_id",
+            "_i",
             exit_first.alias("exit"),
             value.cast(pl.Float64).alias("value"),
             *[
@@ -127,13 +127,26 @@ def wanted(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     )
     needs = pl.col("_static")
     if from_columns:
-        extra = pl.concat_list([f"_from{i}" for i in range(len(from_columns))]).list.drop_nulls()
-        needs = pl.concat_list("_static", extra).list.unique().list.sort()
+        # Lists are slow row by row: each distinct (step, skill columns) is combined once.
+        combo = ["assign_step", *[f"_from{i}" for i in range(len(from_columns))]]
+        extra = pl.concat_list(combo[1:]).list.drop_nulls()
+        distinct = (
+            picked.select(*combo, "_static")
+            .unique(combo)
+            .select(
+                *combo, pl.concat_list("_static", extra).list.unique().list.sort().alias("_needs")
+            )
+        )
+        picked = picked.join(
+            distinct, on=combo, how="left", maintain_order="left", nulls_equal=True
+        )
+        needs = pl.col("_needs")
     picked = picked.select(
-        "account_id", "exit", "value", needs.alias("needs"), pl.col("language").cast(pl.String)
+        "_i", "exit", "value", needs.alias("needs"), pl.col("language").cast(pl.String)
     )
+    # Joined back by row number (the picked rows are rows of `accounts`), not by id.
     return (
-        base.join(picked, on="account_id", how="left", maintain_order="left")
+        base.join(picked, on="_i", how="left", maintain_order="left")
         .with_columns(
             pl.col("needs").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.when(pl.col("exit").is_null()).then(pl.col("assign_step")).alias("assign_step"),

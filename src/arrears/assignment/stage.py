@@ -63,8 +63,9 @@ class AssignResult:
 
 def wanted_rows(accounts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     """Per account, what the assignment needs of it: row-local, so shards can compute it."""
-    facts = accounts.select("account_id", "segment", "dpd", "days_since_rpc")
-    return wanted(accounts, strategy).join(facts, on="account_id", how="left")
+    # `wanted` keeps the rows of `accounts` in their order: its facts sit beside them.
+    facts = accounts.select("segment", "dpd", "days_since_rpc")
+    return pl.concat([wanted(accounts, strategy), facts], how="horizontal")
 
 
 def assign_cases(
@@ -98,11 +99,11 @@ def assign_wanted(
         .with_row_index("owner_ix")
         .with_columns(pl.col("owner_ix").cast(pl.Int64))
     )
-    known = want.select("account_id")
-    held = held_cases(tables.get("cases"), owners, run_date).join(known, on="account_id")
-    releases = release_reasons(
-        held.join(want, on="account_id", how="left").filter(pl.col("assign_step").is_null()),
-    )
+    # The held cases of known accounts, with what the strategy wants of them (one join).
+    cases = held_cases(tables.get("cases"), owners, run_date)
+    held_wanted = cases.join(want, on="account_id")
+    held = held_wanted.select(cases.columns)
+    releases = release_reasons(held_wanted.filter(pl.col("assign_step").is_null()))
     units = with_holders(units_of(want, steps), held, steps)
     units = units.with_columns(
         pl.col("unit_value")

@@ -114,7 +114,7 @@ def call_list_summary(
     an hourly limit (`dialing.per_hour`) shows it in its heading."""
     limits = per_hour or {}
     channels = [c for c in ("human_call", "robot_call", "ivr", "sms", "email")
-                if c in set(lists.get_column("channel"))]  # fmt: skip
+                if c in set(lists.get_column("channel").unique().to_list())]  # fmt: skip
     per_slot = (
         lists.filter(pl.col("slot_start").is_not_null())
         .group_by(pl.col("slot_start").dt.truncate("1h").alias("slot"), "channel")

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -184,32 +185,56 @@ def day_spans(zone_sets: pl.Series, days_of: pl.Series, days: int) -> pl.DataFra
     )
 
 
+def local_times(zone_sets: pl.Series, instants: pl.Series) -> pl.Series:
+    """Each instant as a naive local timestamp in the first zone of its set, or in its zone when
+    given one zone name per row (null when there is none); one conversion per distinct zone.
+
+    Each zone's rows are converted apart and written back in place (no join or sort back into
+    row order); a column of one zone is converted whole."""
+    if zone_sets.dtype == pl.String or isinstance(zone_sets.dtype, pl.Categorical | pl.Enum):
+        first = zone_sets  # a categorical column is partitioned by its codes, not its text
+    else:
+        first = zone_sets.cast(pl.List(pl.String)).list.first()
+    at = instants.cast(UTC_DATETIME)
+    if first.dtype == pl.String and len(first) and not first.has_nulls():
+        lowest = first.min()
+        if lowest == first.max():  # one zone (a one-country book): no partition to find
+            return at.dt.convert_time_zone(str(lowest)).dt.replace_time_zone(None).alias("local")
+    frame = pl.DataFrame({"z": first, "at": at}).with_row_index("_i")
+    parts = frame.filter(pl.col("z").is_not_null()).partition_by(
+        "z", as_dict=True, include_key=False
+    )
+    if len(parts) == 1 and first.null_count() == 0:
+        ((zone,),) = parts
+        return at.dt.convert_time_zone(str(zone)).dt.replace_time_zone(None).alias("local")
+    missing = np.iinfo(np.int64).min
+    naive = np.full(len(at), missing, dtype=np.int64)
+    for (zone,), part in parts.items():
+        converted = part.get_column("at").dt.convert_time_zone(str(zone))
+        naive[part.get_column("_i").to_numpy()] = (
+            converted.dt.replace_time_zone(None).to_physical().to_numpy()
+        )
+    return (
+        pl.Series("local", naive)
+        .to_frame()
+        .select(pl.when(pl.col("local") != missing).then(pl.col("local")).cast(pl.Datetime("us")))
+        .to_series()
+    )
+
+
 def local_clock(zone_sets: pl.Series, instants: pl.Series) -> pl.DataFrame:
     """The local `local_date`, `hour` (0-23) and `weekday` (1 = Monday) of each instant in the
     first zone of its set, or in its zone when given one zone name per row (nulls when there is
     none); one conversion per distinct zone."""
-    first = (
-        zone_sets.cast(pl.String)
-        if zone_sets.dtype == pl.String
-        else zone_sets.cast(pl.List(pl.String)).list.first()
-    )
-    frame = pl.DataFrame({"z": first, "at": instants.cast(UTC_DATETIME)}).with_row_index("_i")
-    parts = [
-        group.select(
-            "_i",
-            pl.col("at").dt.convert_time_zone(str(zone)).dt.date().alias("local_date"),
-            pl.col("at").dt.convert_time_zone(str(zone)).dt.hour().cast(pl.Int8).alias("hour"),
-            pl.col("at")
-            .dt.convert_time_zone(str(zone))
-            .dt.weekday()
-            .cast(pl.Int8)
-            .alias("weekday"),
+    return (
+        local_times(zone_sets, instants)
+        .to_frame("local")
+        .select(
+            pl.col("local").dt.date().alias("local_date"),
+            pl.col("local").dt.hour().cast(pl.Int8).alias("hour"),
+            pl.col("local").dt.weekday().cast(pl.Int8).alias("weekday"),
         )
-        for (zone,), group in frame.filter(pl.col("z").is_not_null()).group_by("z")
-    ]
-    schema = {"_i": pl.UInt32, "local_date": pl.Date, "hour": pl.Int8, "weekday": pl.Int8}
-    found = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-    return frame.join(found, on="_i", how="left").sort("_i").select("local_date", "hour", "weekday")
+    )
 
 
 def local_dates(zone_sets: pl.Series, instants: pl.Series) -> pl.Series:

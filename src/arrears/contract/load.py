@@ -9,7 +9,8 @@ to `validate`, which rejects the row and lets every other row go on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,9 +189,27 @@ def load_portfolio(
     paths = locate(data_dir) if paths is None else paths
     if only is not None:
         paths = {name: path for name, path in paths.items() if name in only}
-    clean, rejects, rows_read = validate_all(
-        (name, read_raw(path, TABLES[name])) for name, path in paths.items()
-    )
+    # The files' hashes are taken in a second thread while the tables are validated.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fingerprint") as pool:
+        hashing = {name: pool.submit(fingerprint, path) for name, path in paths.items()}
+        clean, rejects, rows_read = validate_all(read_ahead(paths))
+        prints = {name: job.result() for name, job in hashing.items()}
     files = {name: path.name for name, path in paths.items()}
-    prints = {name: fingerprint(path) for name, path in paths.items()}
     return Portfolio(clean, rejects, files, prints, rows_read)
+
+
+def read_ahead(paths: Mapping[str, Path]) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The raw tables in order, each read (in a second thread: reading and decoding release the
+    GIL) while the one before it is validated. At most two raw tables are held at once."""
+    items = list(paths.items())
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        pending = pool.submit(read_raw, items[0][1], TABLES[items[0][0]])
+        for i, (name, _) in enumerate(items):
+            raw = pending.result()
+            if i + 1 < len(items):
+                following, path = items[i + 1]
+                pending = pool.submit(read_raw, path, TABLES[following])
+            yield name, raw
+            del raw

@@ -52,15 +52,24 @@ def parse_timestamp(text: pl.Expr) -> pl.Expr:
     return pl.coalesce(with_offset, naive).dt.cast_time_unit("us")
 
 
-def _typed_once(frame: pl.DataFrame, col: Column, dtype: pl.DataType) -> pl.Expr:
-    """`_typed`, but a text column without empty strings is used as it is (no copy)."""
-    if (
-        col.kind == "str"
-        and dtype == pl.String
-        and not bool(frame.select((pl.col(col.name) == "").any()).item())
-    ):
-        return pl.col(col.name)
-    return _typed(col, dtype)
+def _has_empty(frame: pl.DataFrame, names: list[str]) -> dict[str, bool]:
+    """Whether each text column holds an empty string: one pass over all of them."""
+    if not names:
+        return {}
+    found = frame.select((pl.col(name) == "").any().alias(name) for name in names).row(0)
+    return {name: bool(value) for name, value in zip(names, found, strict=True)}
+
+
+def _typed_columns(frame: pl.DataFrame, table: Table) -> list[pl.Expr]:
+    """`_typed` of every column of `table`, but a text column without empty strings is used as
+    it is (no copy); the text columns are looked at in one pass."""
+    schema = frame.schema
+    text = [c.name for c in table.columns if c.kind == "str" and schema[c.name] == pl.String]
+    empty = _has_empty(frame, text)
+    return [
+        (pl.col(c.name) if c.name in empty and not empty[c.name] else _typed(c, schema[c.name]))
+        for c in table.columns
+    ]
 
 
 def _typed(col: Column, dtype: pl.DataType) -> pl.Expr:
@@ -179,7 +188,7 @@ def later_repeats(keys: pl.Series) -> pl.Series:
     """
     present = keys.is_not_null()
     hashes = keys.hash(seed=0)
-    ordered = hashes.filter(present).sort().to_numpy()
+    ordered = np.sort((hashes if keys.null_count() == 0 else hashes.filter(present)).to_numpy())
     repeats = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     if repeats.size == 0:
         return pl.repeat(False, keys.len(), eager=True)
@@ -238,19 +247,20 @@ def _dangling(
     a contact point of somebody else is as wrong as a missing one, and the answer is the same
     whether the file is checked whole or by customer shards.
     """
-    keys = frame.select(ROW, pl.col(fk.column).cast(pl.String)).filter(
-        pl.col(fk.column).is_not_null()
-    )
     targets = parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column))
     on = [fk.column]
     message = pl.format(f"{fk.column} '{{}}' not found in {fk.table}", _text(fk.column))
     if fk.same_customer_as is not None and accounts is not None:
         via = fk.same_customer_as
         owners = accounts.select(pl.col(via).cast(pl.String), "customer_id")
-        keys = keys.join(
-            frame.select(ROW, pl.col(via).cast(pl.String)).join(owners, on=via, how="left"),
-            on=ROW,
-        ).drop(via)
+        keys = (
+            _present(
+                frame.select(ROW, pl.col(fk.column).cast(pl.String), pl.col(via).cast(pl.String)),
+                fk.column,
+            )
+            .join(owners, on=via, how="left")
+            .drop(via)
+        )
         targets = parent.select(pl.col(fk.target).cast(pl.String).alias(fk.column), "customer_id")
         on = [fk.column, "customer_id"]
         message = pl.format(
@@ -258,8 +268,17 @@ def _dangling(
             _text(fk.column),
             _text(via),
         )
+    else:
+        keys = _present(frame.select(ROW, pl.col(fk.column).cast(pl.String)), fk.column)
     dangling = keys.join(targets, on=on, how="anti", nulls_equal=False).get_column(ROW)
     return dangling, message
+
+
+def _present(keys: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The rows with a `column` value (an empty key is not dangling); no copy when all have."""
+    if keys.get_column(column).null_count() == 0:
+        return keys
+    return keys.filter(pl.col(column).is_not_null())
 
 
 def _helpers(frame: pl.DataFrame, table: Table) -> tuple[list[pl.Series], pl.Expr | None]:
@@ -314,7 +333,10 @@ def validate_table(
     helpers, phone_err = _helpers(frame, table)
     frame = frame.with_columns(
         *helpers,
-        *[_typed_once(frame, c, schema[c.name]).alias(f"__v_{c.name}") for c in table.columns],
+        *[
+            typed.alias(f"__v_{c.name}")
+            for c, typed in zip(table.columns, _typed_columns(frame, table), strict=True)
+        ],
     )
     checks: list[tuple[str, list[Check]]] = [
         (c.name, _column_checks(c, schema[c.name], phone_err)) for c in table.columns

@@ -47,14 +47,41 @@ def customer_zones(customers: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def customer_zone(customers: pl.DataFrame) -> pl.DataFrame:
+    """Per customer, the zone its local clock is read in: the first of `customer_zones`, as a
+    plain string (cheaper to join than the set)."""
+    own = (
+        customers.get_column("timezone").cast(pl.String)
+        if "timezone" in customers.columns
+        else pl.Series("timezone", [None] * customers.height, dtype=pl.String)
+    )
+    frame = customers.select("customer_id", "country").with_columns(own.alias("_own"))
+    mine = pl.col("_own").is_not_null() & (pl.col("_own") != "")
+    has_own = frame.filter(mine)
+    without = frame.filter(~mine)
+    return pl.concat(
+        [
+            has_own.select("customer_id", "country", pl.col("_own").alias("zone")),
+            without.select(
+                "customer_id",
+                "country",
+                country_zone_lists(without.get_column("country")).list.first().alias("zone"),
+            ),
+        ]
+    )
+
+
 def call_counts(
     attempts: pl.DataFrame | None,
     contacts: pl.DataFrame,
     customers: pl.DataFrame,
+    keep_points: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(per point, per country) counts of voice calls and rpcs by local hour and weekday.
 
-    `attempts` is the ledger as it stood before the run (`planning.features.history`)."""
+    `attempts` is the ledger as it stood before the run (`planning.features.history`).
+    `keep_points` (contact ids), when given, limits the per-point counts to those points (today's:
+    the only ones a plan looks up); the per-country counts are over every call."""
     point_schema = {"contact_id": pl.String, "hour": pl.Int8, "weekday": pl.Int8,
                     "calls": pl.UInt32, "rpc": pl.UInt32}  # fmt: skip
     country_schema = {**point_schema, "country": pl.String}
@@ -65,16 +92,18 @@ def call_counts(
         attempts.filter(pl.col("channel").is_in(VOICE_CHANNELS))
         .select("contact_id", "at", (pl.col("outcome") == "rpc").alias("is_rpc"))
         .join(contacts.select("contact_id", "customer_id"), on="contact_id")
-        .join(customer_zones(customers), on="customer_id")
+        .join(customer_zone(customers), on="customer_id")
     )
-    clock = local_clock(calls.get_column("zones"), calls.get_column("at"))
+    clock = local_clock(calls.get_column("zone"), calls.get_column("at"))
     calls = pl.concat([calls.select("contact_id", "country", "is_rpc"), clock], how="horizontal")
     agg = [
         pl.len().cast(pl.UInt32).alias("calls"),
         pl.col("is_rpc").sum().cast(pl.UInt32).alias("rpc"),
     ]
-    points = calls.group_by("contact_id", *COUNT_KEYS).agg(agg)
     countries = calls.group_by("country", *COUNT_KEYS).agg(agg)
+    if keep_points is not None:
+        calls = calls.filter(pl.col("contact_id").is_in(keep_points.implode()))
+    points = calls.group_by("contact_id", *COUNT_KEYS).agg(agg)
     return points.cast(point_schema), countries.cast(country_schema)  # type: ignore[arg-type]
 
 

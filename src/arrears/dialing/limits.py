@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from arrears.compliance.windows import local_times
 from arrears.contract.tables import VOICE_CHANNELS
 
 BATCHED: tuple[str, ...] = ("robot_call", "ivr", "sms", "email")
@@ -75,24 +76,31 @@ def pool_limits(capacity: Mapping[str, int], per_hour: Mapping[str, int]) -> pl.
     )
 
 
-def hours_used(placed: pl.DataFrame) -> pl.DataFrame:
-    """Contacts placed so far per pool and UTC hour (`_used`)."""
-    return (
-        placed.filter(pl.col("_pool").is_not_null())
-        .group_by("_pool", "hour_start")
-        .agg(pl.len().alias("_used"))
+def hours_used(used: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame:
+    """`used` (`_p`, `hour_start`, `_used`: contacts placed so far per pool and UTC hour) with
+    the `accepted` proposals of a round added. Pools are numbered (`_p`, null: no pool)."""
+    added = (
+        accepted.filter(pl.col("_p").is_not_null())
+        .group_by("_p", "hour_start")
+        .agg(pl.len().cast(pl.UInt32).alias("_used"))
     )
+    return pl.concat([used, added]).group_by("_p", "hour_start").agg(pl.col("_used").sum())
 
 
-def within_limits(
-    proposals: pl.DataFrame, placed: pl.DataFrame, limits: pl.DataFrame
-) -> pl.DataFrame:
-    """The pooled proposals that fit their pool's hour: higher priority, then rate, first."""
+VALUE_ORDER = (["priority", "rpc_rate", "_a"], [True, True, False])
+"""Who goes first for a pool's hour or a number: higher priority, then rate, then the action
+(`_a` numbers the actions in `action_id` order)."""
+
+
+def within_limits(proposals: pl.DataFrame, used: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
+    """The pooled proposals that fit their pool's hour (`VALUE_ORDER` first), given `used`
+    (`hours_used`) and `caps` (`_p`, `_cap`: contacts an hour; a pool without one is not
+    limited)."""
     return (
-        proposals.join(limits, on="_pool", how="left")
-        .join(hours_used(placed), on=["_pool", "hour_start"], how="left")
-        .sort(["priority", "rpc_rate", "action_id"], descending=[True, True, False])
-        .with_columns(pl.int_range(1, pl.len() + 1).over("_pool", "hour_start").alias("_n"))
+        proposals.join(caps, on="_p", how="left")
+        .join(used, on=["_p", "hour_start"], how="left")
+        .sort(VALUE_ORDER[0], descending=VALUE_ORDER[1])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("_p", "hour_start").alias("_n"))
         .filter(
             pl.col("_cap").is_null()
             | (pl.col("_n") + pl.col("_used").fill_null(0) <= pl.col("_cap"))
@@ -101,15 +109,13 @@ def within_limits(
     )
 
 
-def over_capacity(
-    refused: pl.DataFrame, placed: pl.DataFrame, limits: pl.DataFrame
-) -> pl.DataFrame:
-    """The refused pooled proposals whose pool hour is now full (their slot is struck)."""
+def over_capacity(refused: pl.DataFrame, used: pl.DataFrame, caps: pl.DataFrame) -> pl.Series:
+    """`_a` of the refused pooled proposals whose pool hour is now full (their slot is struck)."""
     return (
-        refused.join(limits, on="_pool", how="left")
-        .join(hours_used(placed), on=["_pool", "hour_start"], how="left")
+        refused.join(caps, on="_p", how="left")
+        .join(used, on=["_p", "hour_start"], how="left")
         .filter(pl.col("_cap").is_not_null() & (pl.col("_used").fill_null(0) >= pl.col("_cap")))
-        .select("action_id", "slot_start")
+        .get_column("_a")
     )
 
 
@@ -137,7 +143,13 @@ def before_send_by(
             "_cutoff"
         )
     )
-    own = rated.join(cutoffs, on="action_id")
+    # One membership test over every slot; the joins then run on the few slots of these steps.
+    cut_here = (
+        rated.get_column("action_id")
+        .is_in(cutoffs.get_column("action_id").implode())
+        .fill_null(False)
+    )
+    own = rated.filter(cut_here).join(cutoffs, on="action_id")
     own = own.with_columns(
         (_local_minute(own) < pl.col("_cutoff")).fill_null(False).alias("_before")
     ).with_columns(pl.col("_before").any().over("action_id").alias("send_by_met"))
@@ -152,28 +164,24 @@ def before_send_by(
         )
         .select(rated.columns)
     )
-    rest = rated.join(cutoffs.select("action_id"), on="action_id", how="anti")
+    rest = rated.filter(~cut_here)
     return pl.concat([rest, kept]), notes
 
 
 def _local_minute(slots: pl.DataFrame) -> pl.Series:
     """Minutes after local midnight of each `slot_start` in its `_zone` (one conversion per zone;
     null without a zone)."""
-    indexed = slots.select("_zone", "slot_start").with_row_index("_i")
-    parts = [
-        group.select(
-            "_i",
+    local = local_times(slots.get_column("_zone"), slots.get_column("slot_start"))
+    return (
+        local.to_frame("local")
+        .select(
             (
-                pl.col("slot_start").dt.convert_time_zone(str(zone)).dt.hour().cast(pl.Int32) * 60
-                + pl.col("slot_start").dt.convert_time_zone(str(zone)).dt.minute().cast(pl.Int32)
-            ).alias("_minute"),
+                pl.col("local").dt.hour().cast(pl.Int32) * 60
+                + pl.col("local").dt.minute().cast(pl.Int32)
+            ).alias("_minute")
         )
-        for (zone,), group in indexed.filter(pl.col("_zone").is_not_null()).group_by("_zone")
-    ]
-    found = (
-        pl.concat(parts) if parts else pl.DataFrame(schema={"_i": pl.UInt32, "_minute": pl.Int32})
+        .to_series()
     )
-    return indexed.join(found, on="_i", how="left").sort("_i").get_column("_minute")
 
 
 def unslotted_reason(per_hour: Mapping[str, int]) -> pl.Expr:

@@ -22,15 +22,18 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from arrears.compliance.windows import local_clock
 from arrears.contract.tables import VOICE_CHANNELS
 from arrears.dialing.contactability import COUNT_KEYS
 from arrears.dialing.limits import (
+    VALUE_ORDER,
     before_send_by,
     checked_per_hour,
     checked_send_by,
+    hours_used,
     over_capacity,
     pool_limits,
     pool_of,
@@ -80,15 +83,41 @@ CALL_LIST_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
+def rows_in(keys: pl.Series, table_keys: pl.Series) -> pl.Series:
+    """For each of `keys`, the row of `table_keys` (unique values) that holds it, or null.
+
+    The lookup runs once per run of equal neighbouring keys, so a long column grouped by key
+    (the slots of each action, one after another) costs a join of its groups, not of its rows.
+    """
+    run = keys.rle_id()
+    heads = keys.filter(run.diff().fill_null(1) != 0)
+    found = (
+        heads.to_frame("_k")
+        .join(
+            table_keys.alias("_k").to_frame().with_row_index("_row"),
+            on="_k",
+            how="left",
+            maintain_order="left",
+        )
+        .get_column("_row")
+    )
+    if found.len() != heads.len():
+        raise ValueError(f"rows_in: '{table_keys.name}' repeats a value")
+    return found.gather(run).alias("_row")
+
+
 def candidate_slots(actions: pl.DataFrame) -> pl.DataFrame:
-    """Every (action, UTC hour) inside the action's window, clipped, after any pause."""
+    """Every (action, UTC hour) inside the action's window, clipped, after any pause.
+
+    The slots of one action come one after another (`rated_slots` relies on it to look each
+    action up once); the work runs on the action's row number `_a`, not its id."""
     slotted = actions.filter(
         pl.col("channel").is_in(SLOTTED) & pl.col("window_start").is_not_null()
-    )
+    ).with_row_index("_a")
     first = pl.col("window_start").dt.truncate("1h")
     hours = (
         slotted.select(
-            "action_id",
+            "_a",
             "window_start",
             "window_end",
             first.alias("_first"),
@@ -100,30 +129,37 @@ def candidate_slots(actions: pl.DataFrame) -> pl.DataFrame:
         .with_columns((pl.col("_first") + pl.duration(hours=pl.col("_k"))).alias("hour_start"))
     )
     clipped = hours.select(
-        "action_id",
+        "_a",
         "hour_start",
         pl.max_horizontal("hour_start", "window_start").alias("slot_start"),
         pl.min_horizontal(pl.col("hour_start") + HOUR, "window_end").alias("slot_end"),
     )
     # A slot starting inside a pause starts when the pause ends.
     pauses = (
-        slotted.select("action_id", "window_pauses")
+        slotted.select("_a", "window_pauses")
         .explode("window_pauses")
         .unnest("window_pauses")
         .filter(pl.col("start").is_not_null())
     )
     paused = (
-        clipped.select("action_id", "slot_start")
-        .join(pauses, on="action_id")
+        clipped.select("_a", "slot_start")
+        .with_row_index("_s")
+        .join(pauses, on="_a")
         .filter((pl.col("start") <= pl.col("slot_start")) & (pl.col("slot_start") < pl.col("end")))
-        .group_by("action_id", "slot_start")
+        .group_by("_s")
         .agg(pl.col("end").max().alias("_after_pause"))
     )
-    return (
-        clipped.join(paused, on=["action_id", "slot_start"], how="left")
-        .with_columns(pl.coalesce("_after_pause", "slot_start").alias("slot_start"))
-        .filter(pl.col("slot_start") < pl.col("slot_end"))
-        .select("action_id", "hour_start", "slot_start", "slot_end")
+    starts = clipped.get_column("slot_start")
+    if paused.height:
+        starts = starts.scatter(paused.get_column("_s"), paused.get_column("_after_pause"))
+    slots = clipped.with_columns(starts.alias("slot_start")).filter(
+        pl.col("slot_start") < pl.col("slot_end")
+    )
+    return slots.select(
+        slotted.get_column("action_id").gather(slots.get_column("_a")),
+        "hour_start",
+        "slot_start",
+        "slot_end",
     )
 
 
@@ -138,48 +174,77 @@ def rated_slots(
     """Slots with the local hour and weekday of their start and the estimated rpc rate.
 
     `model_rates` (action_id, slot_start, rate), the contactability model's, come first where
-    given; the other slots take the point's rate, else the country's."""
-    facts = actions.select(
-        "action_id", "contact_id", pl.col("timezone").str.split("|").list.first().alias("_zone")
-    ).join(point_country, on="contact_id", how="left")
-    with_zone = slots.join(facts, on="action_id")
+    given; the other slots take the point's rate, else the country's.
+
+    The slots run on small integer keys: `_f`, the action's row among the actions in `action_id`
+    order (so ordering by `_f` orders by `action_id`), and codes for the contact point and the
+    country, which the rate tables are translated to first (they are small)."""
+    facts = (
+        actions.select(
+            "action_id",
+            "contact_id",
+            pl.col("timezone").str.split("|").list.first().cast(pl.Categorical).alias("_zone"),
+        )
+        .join(point_country, on="contact_id", how="left")
+        .sort("action_id")
+        .with_columns(
+            pl.col("contact_id").rank("dense").alias("_c"),
+            pl.col("country").rank("dense").alias("_k"),
+        )
+    )
+    joined = [c for c in facts.columns if c not in ("action_id", "_zone", "_c", "_k")]
+    found = slots.with_columns(
+        rows_in(slots.get_column("action_id"), facts["action_id"]).alias("_f")
+    ).filter(pl.col("_f").is_not_null())
+    own_facts = facts.select("_zone", "_c", "_k", *joined)[found.get_column("_f")]
+    with_zone = pl.concat([found, own_facts], how="horizontal")
     clock = local_clock(with_zone.get_column("_zone"), with_zone.get_column("slot_start"))
     with_clock = pl.concat(
         [with_zone.drop("_zone"), clock.select("hour", "weekday")], how="horizontal"
     )
-    own = point_rates.rename({"rate": "_point_rate"})
-    country = country_rates.rename({"rate": "_country_rate"})
-    if model_rates is None:
-        model_rates = pl.DataFrame(
-            schema={"action_id": pl.String, "slot_start": pl.Datetime("us", "UTC"),
-                    "rate": pl.Float64}
-        )  # fmt: skip
-    by_model = model_rates.rename({"rate": "_model_rate"})
-    rated = (
-        with_clock.join(own, on=["contact_id", *COUNT_KEYS], how="left")
-        .join(country, on=["country", *COUNT_KEYS], how="left")
-        .join(by_model, on=["action_id", "slot_start"], how="left")
-        .with_columns(
-            pl.coalesce("_model_rate", "_point_rate", "_country_rate").alias("rpc_rate"),
-            pl.when(pl.col("_model_rate").is_not_null())
-            .then(pl.lit("model"))
-            .when(pl.col("_point_rate").is_not_null())
-            .then(pl.lit("point"))
-            .when(pl.col("_country_rate").is_not_null())
-            .then(pl.lit("country"))
-            .alias("rate_source"),
-        )
-        .sort(
-            ["action_id", pl.col("rpc_rate").fill_null(0.0), "slot_start"],
-            descending=[False, True, False],
-        )
+    contacts = facts.select("contact_id", "_c").unique("_c").drop_nulls()
+    countries = facts.select("country", "_k").unique("_k").drop_nulls()
+    own = point_rates.join(contacts, on="contact_id").select(
+        "_c", *COUNT_KEYS, pl.col("rate").alias("_point_rate")
     )
+    country = country_rates.join(countries, on="country").select(
+        "_k", *COUNT_KEYS, pl.col("rate").alias("_country_rate")
+    )
+    # Kept in slot order: the slots come by action, so the sort below has little to do.
+    rated = with_clock.join(own, on=["_c", *COUNT_KEYS], how="left", maintain_order="left").join(
+        country, on=["_k", *COUNT_KEYS], how="left", maintain_order="left"
+    )
+    if model_rates is not None and model_rates.height:
+        by_model = model_rates.join(
+            facts.select("action_id").with_row_index("_f"), on="action_id"
+        ).select("_f", "slot_start", pl.col("rate").alias("_model_rate"))
+        rated = rated.join(by_model, on=["_f", "slot_start"], how="left")
+    else:
+        rated = rated.with_columns(pl.lit(None, dtype=pl.Float64).alias("_model_rate"))
+    rated = rated.with_columns(
+        pl.coalesce("_model_rate", "_point_rate", "_country_rate").alias("rpc_rate"),
+        pl.when(pl.col("_model_rate").is_not_null())
+        .then(pl.lit("model"))
+        .when(pl.col("_point_rate").is_not_null())
+        .then(pl.lit("point"))
+        .when(pl.col("_country_rate").is_not_null())
+        .then(pl.lit("country"))
+        .alias("rate_source"),
+    ).sort(["_f", pl.col("rpc_rate").fill_null(0.0), "slot_start"], descending=[False, True, False])
     return (
         rated.with_columns(
-            (pl.int_range(pl.len()).over("action_id") + 1).cast(pl.Int32).alias("slot_rank")
+            (pl.int_range(pl.len()).over("_f") + 1).cast(pl.Int32).alias("slot_rank")
         )
         .rename({"hour": "local_hour"})
-        .drop("_model_rate", "_point_rate", "_country_rate", "country")
+        .select(
+            *[c for c in slots.columns],
+            *[c for c in joined if c != "country"],
+            "local_hour",
+            "weekday",
+            "rpc_rate",
+            "rate_source",
+            "slot_rank",
+        )
     )
 
 
@@ -219,62 +284,137 @@ def schedule(
             .drop("_ot")
         )
     rated, send_notes = before_send_by(actions, rated, settings.send_by)
-    had_slots = rated.select("action_id").unique().with_columns(pl.lit(True).alias("_had_slots"))
+    # The slots of an action come one after another: its first row is enough.
+    ids = rated.get_column("action_id")
+    had_slots = (
+        ids.filter(ids.rle_id().diff().fill_null(1) != 0)
+        .unique()
+        .to_frame()
+        .with_columns(pl.lit(True).alias("_had_slots"))
+    )
     facts = facts.join(send_notes, on="action_id", how="left").join(
         had_slots, on="action_id", how="left"
     )
-    limits = pool_limits(capacity, settings.per_hour)
-    cand = rated.join(
-        facts.select("action_id", "channel", "team", "priority"), on="action_id"
-    ).with_columns(
-        pool_of(settings.per_hour),
-        pl.col("channel").is_in(VOICE_CHANNELS).alias("_voice"),
+    placed = _place(rated, facts, pool_limits(capacity, settings.per_hour), settings)
+    return _lists(facts, placed, settings)
+
+
+def _place(
+    rated: pl.DataFrame, facts: pl.DataFrame, limits: pl.DataFrame, settings: Settings
+) -> pl.DataFrame:
+    """The rounds: each action's accepted slot (the `rated` row, with `hour_start`).
+
+    The rounds run on small integer keys: `_a` numbers the actions in `action_id` order (so a
+    tie broken by `_a` is broken by `action_id`), `_c` the numbers, `_p` the pools; `_r` is the
+    slot's row in `rated`. Each action's slots are kept in `slot_rank` order, so its best
+    remaining slot is its first row.
+    """
+    keys = (
+        facts.select("action_id", "contact_id", "channel", "team", "priority")
+        .sort("action_id")
+        .with_row_index("_a")
+        .with_columns(
+            pool_of(settings.per_hour),
+            pl.col("channel").is_in(VOICE_CHANNELS).alias("_voice"),
+            pl.col("contact_id").rank("dense").alias("_c"),
+        )
+        .with_columns(
+            pl.col("_pool").rank("dense").alias("_p"),
+            pl.col("_pool").is_not_null().alias("_limited"),
+        )
     )
-    cand = cand.with_columns(pl.col("_pool").is_not_null().alias("_limited"))
-    placed = cand.clear()
+    caps = (
+        keys.filter(pl.col("_p").is_not_null())
+        .select("_p", "_pool")
+        .unique("_p")
+        .join(limits, on="_pool", how="left")
+        .select("_p", "_cap")
+    )
+    # The slots of an action come one after another (`rated_slots`): one lookup per action.
+    # `cand` holds only what differs between an action's slots; the action's own facts are
+    # gathered (by `_a`, its row in `keys`) for each round's proposals alone.
+    found = rows_in(rated.get_column("action_id"), keys["action_id"])
+    slots = (
+        rated.select("slot_rank", "slot_start", "hour_start", "rpc_rate")
+        .with_row_index("_r")
+        .with_columns(found.alias("_a"))
+        .filter(pl.col("_a").is_not_null())
+    )
+    # By action, then rank: a stable sort of one integer key, nearly sorted already.
+    order = np.argsort(
+        (slots.get_column("_a").to_numpy().astype(np.uint64) << np.uint64(32))
+        | slots.get_column("slot_rank").to_numpy().astype(np.uint64),
+        kind="stable",
+    )
+    cand = slots[pl.Series(order)]
+    facts_of = keys.select("_c", "_p", "priority", "_voice", "_limited")
+    # Each action's remaining slots are rows next[a] .. stop[a] - 1 of `cand`.
+    codes = cand.get_column("_a").to_numpy()
+    everyone = np.arange(keys.height)
+    next_row = np.searchsorted(codes, everyone, side="left")
+    stop = np.searchsorted(codes, everyone, side="right")
+    placed: list[pl.DataFrame] = []
+    voice_placed = pl.DataFrame(
+        schema={"_c": facts_of.schema["_c"], "_other": cand.schema["slot_start"]}
+    )
+    used = pl.DataFrame(
+        schema={"_p": facts_of.schema["_p"], "hour_start": cand.schema["hour_start"],
+                "_used": pl.UInt32}
+    )  # fmt: skip
     gap = settings.retry_gap
-    while cand.height:
-        best = cand.sort("slot_rank").group_by("action_id", maintain_order=True).first()
+    while True:
+        live = np.flatnonzero(next_row < stop)
+        if live.size == 0:
+            break
+        best = cand[pl.Series(next_row[live])]
+        best = pl.concat([best, facts_of[best.get_column("_a")]], how="horizontal")
         # The retry gap: no two voice contacts on one number closer than `gap`.
         near = (
             best.filter("_voice")
-            .join(
-                placed.filter("_voice").select("contact_id", pl.col("slot_start").alias("_other")),
-                on="contact_id",
-            )
+            .select("_a", "_c", "slot_start")
+            .join(voice_placed, on="_c")
             .filter((pl.col("slot_start") - pl.col("_other")).abs() < gap)
-            .select("action_id", "slot_start")
+            .get_column("_a")
             .unique()
+            .implode()
         )
-        ok = best.join(near, on=["action_id", "slot_start"], how="anti")
+        ok = best.filter(~pl.col("_a").is_in(near))
         # One voice proposal per number per round: the highest priority goes first.
         first_voice = (
             ok.filter("_voice")
-            .sort(["priority", "rpc_rate", "action_id"], descending=[True, True, False])
-            .group_by("contact_id", maintain_order=True)
-            .first()
-            .select("action_id")
+            .sort(VALUE_ORDER[0], descending=VALUE_ORDER[1])
+            .unique("_c", keep="first", maintain_order=True)
+            .get_column("_a")
+            .implode()
         )
-        ok = pl.concat([ok.filter(~pl.col("_voice")), ok.join(first_voice, on="action_id")])
+        ok = ok.filter(~pl.col("_voice") | pl.col("_a").is_in(first_voice))
         # Each pool's hourly limit: a team's capacity for human calls, a channel's throughput.
-        limited = within_limits(ok.filter("_limited"), placed, limits)
+        limited = within_limits(ok.filter("_limited"), used, caps)
         accepted = pl.concat([ok.filter(~pl.col("_limited")), limited])
-        refused = best.join(accepted, on="action_id", how="anti")
-        placed = pl.concat([placed, accepted])
+        refused = best.filter(~pl.col("_a").is_in(accepted.get_column("_a").implode()))
+        placed.append(accepted)
+        voice_placed = pl.concat(
+            [
+                voice_placed,
+                accepted.filter("_voice").select("_c", pl.col("slot_start").alias("_other")),
+            ]
+        )
+        used = hours_used(used, accepted)
         # Accepted actions are done; a refused proposal's slot is struck off its list. An
         # action held back only by another proposal on its number (not by the gap or the
         # limit) keeps the slot for the next round.
-        struck = refused.join(near, on=["action_id", "slot_start"], how="semi")
-        full = refused.filter("_limited").join(struck, on="action_id", how="anti")
-        drop = pl.concat(
-            [struck.select("action_id", "slot_start"), over_capacity(full, placed, limits)]
+        struck = refused.filter(pl.col("_a").is_in(near)).get_column("_a")
+        full = over_capacity(
+            refused.filter(pl.col("_limited") & ~pl.col("_a").is_in(near)), used, caps
         )
-        cand = cand.join(accepted.select("action_id"), on="action_id", how="anti").join(
-            drop, on=["action_id", "slot_start"], how="anti"
-        )
-        if accepted.is_empty() and drop.is_empty():
+        if accepted.is_empty() and struck.is_empty() and full.is_empty():
             break  # nothing moved: what is left cannot be placed
-    return _lists(facts, placed, settings)
+        done = accepted.get_column("_a").to_numpy()
+        next_row[done] = stop[done]
+        next_row[struck.to_numpy()] += 1
+        next_row[full.to_numpy()] += 1
+    rows = pl.concat(placed).get_column("_r") if placed else pl.Series("_r", [], pl.UInt32)
+    return rated[rows.sort()]
 
 
 def _lists(facts: pl.DataFrame, placed: pl.DataFrame, settings: Settings) -> pl.DataFrame:

@@ -86,22 +86,30 @@ def counts_of(
     tables: Mapping[str, pl.DataFrame | None],
     run_date: date,
     model: CollectionModel | None = None,
+    points: pl.Series | None = None,
 ) -> Counts:
     """The ledger's counts before `run_date`; with a contactability `model`, the points' call
-    history it rates slots from too."""
+    history it rates slots from too. `points` (contact ids), when given, keeps only those
+    points' own counts and countries (today's actions': `call_lists` looks up no other); the
+    country counts are over every call either way."""
     contacts, customers = tables["contacts"], tables["customers"]
     assert contacts is not None and customers is not None
-    before = history(tables.get("attempts"), run_date).collect()
-    points, countries = call_counts(before, contacts, customers)
-    point_country = contacts.select("contact_id", "customer_id").join(
-        customers.select("customer_id", "country"), on="customer_id"
-    )
+    history_lf = history(tables.get("attempts"), run_date)
+    # Only the columns the counts read (every column when the model's history needs them).
+    if model is None:
+        history_lf = history_lf.select("contact_id", "channel", "outcome", "at")
+    before = history_lf.collect()
+    counted, countries = call_counts(before, contacts, customers, points)
+    wanted = contacts.select("contact_id", "customer_id")
+    if points is not None:
+        wanted = wanted.filter(pl.col("contact_id").is_in(points.implode()))
+    point_country = wanted.join(customers.select("customer_id", "country"), on="customer_id")
     calls = None
     if model is not None:
         from arrears.scoring.contactability import call_history
 
         calls = call_history(before, contacts, customers)
-    return Counts(points, countries, point_country.drop("customer_id"), calls)
+    return Counts(counted, countries, point_country.drop("customer_id"), calls)
 
 
 def call_lists(

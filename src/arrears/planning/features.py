@@ -11,7 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
-from arrears.compliance.person import customer_compliance_columns, person_status
+from arrears.compliance.person import (
+    CUSTOMER_COMPLIANCE,
+    customer_compliance_columns,
+    person_status,
+)
 from arrears.compliance.presets import Reachability
 from arrears.compliance.reach import debtor_unreachable
 from arrears.contract.tables import VOICE_CHANNELS
@@ -86,7 +90,9 @@ def account_features(
 
     `point_history` is `contact_features` of the same ledger, computed once by the caller
     (the treatment stage ranks contact points with it too); `ledger` is
-    `compliance.ledger.ledger_of` the attempts, shared with the guard.
+    `compliance.ledger.ledger_of` the attempts, shared with the guard. The accounts keep their
+    order (the run folder's file is then in `account_id` order without a sort when the input
+    is).
     """
     start = run_start(run_date)
     day = pl.lit(run_date)
@@ -98,15 +104,7 @@ def account_features(
     cust_cols = [c for c in CUSTOMER_COLUMNS if c in customers.columns and c not in own]
     # Compliance reads the customer's own country and zone under names an account column
     # cannot shadow (an account may carry a `country` of its own, e.g. of the product).
-    acc = acc.join(
-        customers.lazy().select(
-            "customer_id",
-            *cust_cols,
-            *customer_compliance_columns(customers.columns),
-        ),
-        on="customer_id",
-        how="left",
-    )
+    acc = _with_customer(acc, customers, cust_cols)
 
     att = history(attempts, run_date)
 
@@ -128,7 +126,7 @@ def account_features(
         pl.col("at").max().alias("last_attempt_at"),
     )
     zero_u32 = pl.lit(0, dtype=pl.UInt32)
-    acc = acc.join(hist, on="account_id", how="left").with_columns(
+    acc = acc.join(hist, on="account_id", how="left", maintain_order="left").with_columns(
         *[
             pl.col(c).fill_null(zero_u32)
             for c in ("attempts_1d", "attempts_7d", "attempts_30d", "calls_7d", "rpc_7d", "rpc_30d")
@@ -149,13 +147,45 @@ def account_features(
         "customer_id", pl.lit(True).alias("debtor_unreachable")
     )
     acc = (
-        acc.join(unreachable, on="customer_id", how="left")
-        .join(person_status(accounts), on="customer_id", how="left")
+        acc.join(unreachable, on="customer_id", how="left", maintain_order="left")
+        .join(person_status(accounts), on="customer_id", how="left", maintain_order="left")
         .with_columns(pl.col("debtor_unreachable").fill_null(False))
     )
     acc = _with_payments(acc, payments, start)
     acc = _with_promises(acc, promises, payments, run_date)
     return acc
+
+
+def _with_customer(
+    acc: pl.LazyFrame, customers: pl.DataFrame, cust_cols: list[str]
+) -> pl.LazyFrame:
+    """`acc` with the customer's `cust_cols` and compliance columns. A compliance column that is
+    a copy of one of `cust_cols` is made after the join (a column is not gathered twice)."""
+    compliance = customer_compliance_columns(customers.columns)
+    names = [e.meta.output_name() for e in compliance]
+    columns = acc.collect_schema().names()
+    copies = {
+        alias: source
+        for source, alias in CUSTOMER_COMPLIANCE.items()
+        if source in cust_cols and alias not in columns
+    }
+    joined = acc.join(
+        customers.lazy().select(
+            "customer_id",
+            *cust_cols,
+            *[e for e, name in zip(compliance, names, strict=True) if name not in copies],
+        ),
+        on="customer_id",
+        how="left",
+        maintain_order="left",
+    )
+    if not copies:
+        return joined
+    return joined.select(
+        *columns,
+        *cust_cols,
+        *[pl.col(copies[n]).alias(n) if n in copies else pl.col(n) for n in names],
+    )
 
 
 def _with_payments(
@@ -180,7 +210,7 @@ def _with_payments(
         .sum()
         .alias("paid_30d"),
     )
-    return acc.join(sums, on="account_id", how="left").with_columns(
+    return acc.join(sums, on="account_id", how="left", maintain_order="left").with_columns(
         pl.col("paid_since_due").fill_null(0.0), pl.col("paid_30d").fill_null(0.0)
     )
 
@@ -254,7 +284,7 @@ def _with_promises(
         .cast(pl.UInt32)
         .alias("broken_promises_30d"),
     )
-    return acc.join(per_account, on="account_id", how="left").with_columns(
+    return acc.join(per_account, on="account_id", how="left", maintain_order="left").with_columns(
         pl.col("has_open_promise").fill_null(False),
         pl.col("broken_promises_30d").fill_null(pl.lit(0, dtype=pl.UInt32)),
     )

@@ -13,6 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
@@ -126,6 +127,13 @@ def input_summary(
     }
 
 
+def by_account(accounts: pl.DataFrame) -> pl.DataFrame:
+    """`accounts` in `account_id` order (as it usually comes already: then as it is)."""
+    if accounts.get_column("account_id").is_sorted():
+        return accounts
+    return accounts.sort("account_id")
+
+
 def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
     """The record of a run planned in one piece."""
     return RunRecord(
@@ -135,7 +143,7 @@ def record_of(result: PlanResult, portfolio: Portfolio) -> RunRecord:
         blocked=result.blocked,
         rejects=portfolio.rejects,
         # Joins do not keep row order; sorting makes the file reproducible.
-        accounts=result.accounts.sort("account_id"),
+        accounts=by_account(result.accounts),
         account_counts=account_counts(result.accounts),
         checked=result.checked,
         inputs=input_summary(
@@ -223,22 +231,12 @@ def write_run(
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        record.actions.write_parquet(tmp / "actions.parquet")
-        record.blocked.write_parquet(tmp / "blocked.parquet")
-        if isinstance(record.accounts, pl.DataFrame):
-            record.accounts.write_parquet(tmp / "accounts.parquet")
-        else:  # shard parts, concatenated in order without holding them all in memory
-            pl.scan_parquet(record.accounts).sink_parquet(tmp / "accounts.parquet")
-        if record.assignment is not None:
-            record.assignment.assignments.write_parquet(tmp / "assignments.parquet")
-            record.assignment.unassigned.write_parquet(tmp / "unassigned.parquet")
-            record.assignment.owners.sort("owner").write_parquet(tmp / "owners.parquet")
-            if record.assignment.agencies is not None and record.assignment.agencies.height:
-                record.assignment.agencies.write_parquet(tmp / "agencies.parquet")
-        if record.call_lists is not None:
-            record.call_lists.write_parquet(tmp / "call_lists.parquet")
-        record.rejects.write_csv(tmp / "rejects.csv")
-        (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")
+        # The largest file is written in a second thread while the others are written here
+        # (writing releases the GIL).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as pool:
+            accounts = pool.submit(_write_accounts, record.accounts, tmp / "accounts.parquet")
+            _write_others(record, tmp)
+            accounts.result()
         timings["write"] = round(clock() - started, 4)
         if started_at is not None:
             timings["total"] = round(clock() - started_at, 4)
@@ -260,3 +258,26 @@ def write_run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _write_accounts(accounts: pl.DataFrame | list[Path], path: Path) -> None:
+    if isinstance(accounts, pl.DataFrame):
+        accounts.write_parquet(path)
+    else:  # shard parts, concatenated in order without holding them all in memory
+        pl.scan_parquet(accounts).sink_parquet(path)
+
+
+def _write_others(record: RunRecord, tmp: Path) -> None:
+    """Every file of the run folder but `accounts.parquet` and the manifest."""
+    record.actions.write_parquet(tmp / "actions.parquet")
+    record.blocked.write_parquet(tmp / "blocked.parquet")
+    if record.assignment is not None:
+        record.assignment.assignments.write_parquet(tmp / "assignments.parquet")
+        record.assignment.unassigned.write_parquet(tmp / "unassigned.parquet")
+        record.assignment.owners.sort("owner").write_parquet(tmp / "owners.parquet")
+        if record.assignment.agencies is not None and record.assignment.agencies.height:
+            record.assignment.agencies.write_parquet(tmp / "agencies.parquet")
+    if record.call_lists is not None:
+        record.call_lists.write_parquet(tmp / "call_lists.parquet")
+    record.rejects.write_csv(tmp / "rejects.csv")
+    (tmp / "strategy.yaml").write_text(record.strategy.text, encoding="utf-8")

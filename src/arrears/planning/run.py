@@ -22,6 +22,7 @@ from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
 from arrears.planning.output import (
     RunRecord,
     account_counts,
+    by_account,
     input_summary,
     merge_account_counts,
     record_of,
@@ -231,12 +232,16 @@ def _run_sharded(
                 facts.append(agency_facts({**clean, "teams": staff["teams"]}, result.blocked))
             _add(timings, "assign", clock() - lap)
             lap = clock()
-            ledger_counts.append(counts_of(clean, run_date, contact_model(models)))
+            ledger_counts.append(
+                counts_of(
+                    clean, run_date, contact_model(models), result.actions.get_column("contact_id")
+                )
+            )
             _add(timings, "schedule", clock() - lap)
             for stage, seconds in result.timings.items():
                 _add(timings, stage, seconds)
             part = work / f"accounts-{index:04d}.parquet"
-            result.accounts.sort("account_id").write_parquet(part)
+            by_account(result.accounts).write_parquet(part)
             parts.append(part)
             actions.append(result.actions)
             blocked.append(result.blocked)

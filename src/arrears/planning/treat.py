@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import polars as pl
 
 from arrears.contract.tables import CHANNEL_POINT_KIND
@@ -22,14 +23,31 @@ STEP_KEYS = ("segment", "arm", "dpd")
 def fired_steps(
     accounts: pl.DataFrame, steps: pl.DataFrame, step_conditions: Mapping[str, pl.Expr]
 ) -> pl.DataFrame:
-    """One row per (account, step) that fires today."""
-    joined = accounts.join(steps, on=list(STEP_KEYS), how="inner")
-    if step_conditions and joined.height:
+    """One row per (account, step) that fires today.
+
+    The join runs on the keys alone; the columns a step condition reads are fetched for the
+    matched rows, and the account's whole row only for the steps that fire."""
+    keys = list(STEP_KEYS)
+    pairs = accounts.select(keys).with_row_index("_i").join(steps, on=keys, how="inner")
+    if step_conditions and pairs.height:
         holds = first_of(
             [(pl.col("step") == step_id, cond) for step_id, cond in step_conditions.items()],
             otherwise=True,
         )
-        joined = joined.filter(holds.fill_null(False))
+        read = {name for cond in step_conditions.values() for name in cond.meta.root_names()}
+        fetched = [c for c in accounts.columns if c in read and c not in pairs.columns]
+        pairs = (
+            pairs.hstack(accounts.select(fetched)[pairs.get_column("_i")].get_columns())
+            .filter(holds.fill_null(False))
+            .drop(fetched)
+        )
+    joined = pl.concat(
+        [
+            accounts[pairs.get_column("_i")],
+            pairs.select(c for c in steps.columns if c not in keys),
+        ],
+        how="horizontal",
+    )
     return joined.with_columns(
         pl.col("channel").replace_strict(CHANNEL_POINT_KIND, return_dtype=pl.String).alias("_kind")
     )
@@ -43,7 +61,15 @@ def candidate_contacts(
     Candidates are ranked within (account, step): the point with the most recent conversation
     first, then the least tried this week, then by id, so the choice is deterministic.
     """
-    points = contacts.select(
+    # Only the points of the customers some step fired for, of the (role, kind) pairs some fired
+    # step needs: one filter, far cheaper than carrying every point into the joins below.
+    customers = fired.get_column("customer_id").unique().implode()
+    needed = fired.select("audience", "_kind").unique().drop_nulls().rows()
+    wanted = pl.any_horizontal(
+        pl.lit(False),
+        *[(pl.col("role") == role) & (pl.col("kind") == kind) for role, kind in needed],
+    )
+    points = contacts.filter(pl.col("customer_id").is_in(customers) & wanted).select(
         "customer_id",
         pl.col("role").alias("audience"),
         pl.col("kind").alias("_kind"),
@@ -57,22 +83,63 @@ def candidate_contacts(
         "refused_at",
     )
     keys = ["customer_id", "audience", "_kind"]
-    # Only the (role, kind) pairs some fired step needs: most contact points are not wanted today.
-    points = points.join(fired.select("audience", "_kind").unique(), on=["audience", "_kind"])
     without_point = fired.join(points, on=keys, how="anti")
-    candidates = (
-        fired.join(points, on=keys, how="inner")
-        .join(point_history, on="contact_id", how="left")
-        .with_columns(
-            pl.col("point_attempts_7d").fill_null(0),
-            pl.col("point_attempts_1d").fill_null(0),
+    # The pairs are found, looked up and ordered on row numbers (`_f` in `fired`, `_p` in
+    # `points`, `_h` in `point_history`); the wide rows are gathered once, in their final order.
+    pairs = (
+        fired.select(keys)
+        .with_row_index("_f")
+        .join(points.select(keys).with_row_index("_p"), on=keys, how="inner")
+        .select("_f", "_p")
+    )
+    point_ids = points.get_column("contact_id").gather(pairs.get_column("_p"))
+    history_row = (
+        point_ids.to_frame()
+        .join(
+            point_history.select("contact_id").with_row_index("_h"),
+            on="contact_id",
+            how="left",
+            maintain_order="left",
         )
-        .sort(
-            ["account_id", "step", "point_last_rpc_at", "point_attempts_7d", "contact_id"],
-            descending=[False, False, True, False, False],
+        .get_column("_h")
+    )
+    history = point_history.drop("contact_id")[history_row].with_columns(
+        pl.col("point_attempts_7d").fill_null(0),
+        pl.col("point_attempts_1d").fill_null(0),
+    )
+    # (account, step) in their order, then the point's own order: the most recent
+    # conversation first, the least tried this week, then by id.
+    fired_order = fired.select(pl.struct("account_id", "step").rank("dense")).to_series()
+    order = pl.DataFrame(
+        {
+            "_o": fired_order.gather(pairs.get_column("_f")),
+            "_rpc": history.get_column("point_last_rpc_at"),
+            "_tries": history.get_column("point_attempts_7d"),
+            "_id": point_ids.rank("dense"),
+        }
+    ).select(
+        pl.arg_sort_by(
+            ["_o", "_rpc", "_tries", "_id"],
+            descending=[False, True, False, False],
             nulls_last=True,
         )
-        .with_columns(pl.int_range(pl.len()).over("account_id", "step").alias("point_rank"))
+    )
+    perm = order.to_series()
+    ordered = pairs[perm]
+    # The point's rank within its (account, step): the rows are grouped by it now.
+    group = fired_order.gather(ordered.get_column("_f")).to_numpy()
+    rows = np.arange(group.size)
+    first = np.ones(group.size, dtype=bool)
+    first[1:] = group[1:] != group[:-1]
+    starts = np.maximum.accumulate(np.where(first, rows, 0)) if group.size else rows
+    candidates = pl.concat(
+        [
+            fired[ordered.get_column("_f")],
+            points.drop(keys)[ordered.get_column("_p")],
+            history[perm],
+            pl.DataFrame({"point_rank": rows - starts}, schema={"point_rank": pl.Int64}),
+        ],
+        how="horizontal",
     )
     return candidates, without_point
 
