@@ -45,6 +45,38 @@ def _small_team(lists_path: Path) -> str | None:
     return str(sizes.item(0, "team")) if sizes.height else None
 
 
+SIMULATED_ACCOUNTS = 10_000
+SIMULATED_DAYS = 30
+
+
+def _simulate(
+    console: Console, folder: Path, strategies: dict[str, Path], seed: int, run_date: date
+) -> Path:
+    """The brief's example (champion) against the mixed example (challenger), 30 days on one
+    simulated mixed book; prints the comparison and returns the HTML report's path."""
+    from arrears.cli.simulate import show
+    from arrears.simulation.run import simulate, write_simulation
+    from arrears.strategy.load import load_strategy
+
+    console.rule(
+        f"[bold]{SIMULATED_DAYS} simulated days: seed_example vs mixed_example "
+        f"on {SIMULATED_ACCOUNTS:,} accounts"
+    )
+    arms = [
+        ("champion", load_strategy(strategies["seed_example.yaml"])),
+        ("challenger", load_strategy(strategies["mixed_example.yaml"])),
+    ]
+    with render.progress(console) as advance:
+        sim = simulate(
+            arms, accounts=SIMULATED_ACCOUNTS, days=SIMULATED_DAYS, seed=seed, country="mixed",
+            start=run_date,
+            progress=lambda arm, done, days: advance(f"simulate {arm}", done / days),
+        )  # fmt: skip
+    files = write_simulation(sim, folder / "simulation")
+    show(console, sim)
+    return files["report"]
+
+
 def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_date: date) -> None:
     started = time.perf_counter()
     data = folder / "data"
@@ -81,6 +113,7 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
             team=team, channel="human_call", mode="predictive", floor=Floor(agents=2), seed=seed,
             out=mixed.out / "dialled" / team, fail=lambda message: RuntimeError(message),
         )  # fmt: skip
+    simulated = _simulate(console, folder, strategies, seed, run_date)
     sample = mixed.record.actions.select("account_id").head(1)
     blocked = mixed.record.blocked.filter(pl.col("rule") != "NO-CONTACT-POINT").select("account_id")
     console.rule("[bold]where to look next")
@@ -93,6 +126,7 @@ def run_demo(console: Console, *, folder: Path, accounts: int, seed: int, run_da
         f"dialled:   arrears dial --run {mixed.out} --data {data} --strategy "
         f"{strategies['mixed_example.yaml']} --team m2_collectors --out {mixed.out / 'dialled'}",
         f"strategy:  arrears validate --strategy {strategies['mixed_example.yaml']} --data {data}",
+        f"simulated: {simulated} (open it in a browser)",
     ]
     if sample.height:
         lines.append(f"why:       arrears explain --run {mixed.out} --account {sample.item()}")

@@ -5,9 +5,7 @@ A screenshot of each scenario is kept in $ARREARS_ARTIFACTS (default tests/artif
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,32 +18,14 @@ from arrears.service import strategies
 from arrears.store.db import engine
 from arrears.store.models import Account, Promise
 from arrears.store.work import WorkUnit
+from browser import ARTIFACTS, chromium
 from databases import fresh_database
 from live_server import live_server
 from service_book import OPENED, Book, build_book, password_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("ARREARS_ARTIFACTS") or Path(__file__).parents[1] / "artifacts")
 LAPTOP = {"width": 1366, "height": 768}
-
-
-def _chromium() -> str:
-    """The browser, or a failure under CI (CI must run the browser tests), or a skip here."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing.append(f"Chromium ({CHROMIUM}; apt-get install chromium fonts-wqy-microhei)")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI is set: the browser test may not be skipped)")
-        pytest.skip(reason)
-    return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +43,7 @@ def base(book: Book) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -4,7 +4,6 @@ one self-contained HTML file in zh-CN or en, opened in Chromium."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from datetime import date
@@ -18,11 +17,11 @@ from arrears.analytics.timing import from_dpd_for, load_suggestions
 from arrears.cli.report import run_report, run_suggest_timing
 from arrears.generate import generate_portfolio, write_portfolio
 from arrears.planning.run import run_plan
+from browser import chromium
 
 RUN_DATE = date(2026, 11, 30)
 STRATEGY = Path(__file__).parents[2] / "examples" / "strategies" / "mixed_example.yaml"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 ZH_HEADINGS = ("自然治愈与回收曲线", "拐点与建议入催时点", "迁徙率矩阵", "合规")
 EN_HEADINGS = ("Natural-cure and recovery curves", "Migration matrix", "Compliance")
 
@@ -118,26 +117,9 @@ def test_suggest_timing_is_reproducible_with_the_same_seed(folders):
     assert a == b
 
 
-def _chromium() -> str:
-    """The browser, or a failure under CI (CI must run the browser test), or a skip here."""
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        missing.append(f"Chromium ({CHROMIUM}; apt-get install chromium fonts-wqy-microhei)")
-    if missing:
-        reason = "browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI is set: the browser test may not be skipped)")
-        pytest.skip(reason)
-    return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
-
-
 @pytest.mark.browser
 def test_the_report_renders_in_chromium_with_chinese_headings(reports):
-    executable = _chromium()
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     html = reports["zh-CN"].read_text(encoding="utf-8")

@@ -214,8 +214,7 @@ def test_the_plan_and_the_pre_dial_check_agree(people, run_date):
     )
     assert len(answers) == len(asked)
     for question, want, answer in zip(asked, expected, answers, strict=True):
+        # A planned third-party contact's window ends when the debtor stops counting as
+        # unreachable, so the check agrees even when a failure leaves the look-back today.
         assert answer["account_id"] == question["account_id"]
-        edge = near_reach_edge(by_customer[question["customer_id"]])
-        if want is None and edge and question["role"] != "debtor":
-            continue
         assert answer["rule"] == want, (question, answer)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from arrears.cli import render
 from arrears.cli import service as service_commands
+from arrears.cli import simulate as simulate_commands
 from arrears.contract.load import ContractError, load_portfolio
 from arrears.strategy.load import StrategyError
 
@@ -625,6 +626,7 @@ def export_data(
 
 
 service_commands.register(app, console)
+simulate_commands.register(app, console, err)
 
 
 def main() -> None:

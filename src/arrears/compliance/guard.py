@@ -233,7 +233,7 @@ def guard(
     )
     refused = with_cap_ends(with_refusals(checks, rules), ledger, presets)
     checked = with_next_allowed(refused, overrides)
-    return _narrow_by_rests(checked, rules).drop(
+    return _narrow_by_reach(_narrow_by_rests(checked, rules)).drop(
         "_r",
         "_day",
         "_as_of",
@@ -267,6 +267,40 @@ def _ledger_columns(rule: Rule) -> dict[str, pl.DataType]:
     if isinstance(rule, RestRule):
         return {f"_rest:{rule.id}": UTC_TS}
     return {}
+
+
+def _narrow_by_reach(checked: pl.DataFrame) -> pl.DataFrame:
+    """A planned third-party contact ends when the debtor stops counting as unreachable
+    (`debtor_unreachable_until`: the morning's failed calls leave the look-back during the
+    day); with no time left before then, THIRD-PARTY-GATE refuses it. The pre-dial check asks
+    as of its own instant and needs none of this."""
+    if "debtor_unreachable_until" not in checked.columns:
+        return checked
+    until = pl.col("debtor_unreachable_until")
+    gated = (
+        pl.col("rule").is_null()
+        & (pl.col("role") != "debtor")
+        & pl.col("_tp_gate").fill_null(True)
+        & (pl.col("status") != "deceased")
+        & until.is_not_null()
+        & pl.col("window_end").is_not_null()
+        & (until < pl.col("window_end"))
+    )
+    closed = gated & (until <= pl.col("window_start"))
+    return checked.with_columns(
+        pl.when(gated).then(until).otherwise(pl.col("window_end")).alias("window_end"),
+        pl.when(closed).then(pl.lit("THIRD-PARTY-GATE")).otherwise(pl.col("rule")).alias("rule"),
+        pl.when(closed)
+        .then(
+            pl.format(
+                "{} contacts only while the debtor is unreachable; that ends at {}",
+                pl.col("role"),
+                until.dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+        )
+        .otherwise(pl.col("detail"))
+        .alias("detail"),
+    )
 
 
 def _narrow_by_rests(checked: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:

@@ -27,10 +27,14 @@ def debtor_unreachable(
     *,
     as_of: datetime | None = None,
     asked: pl.LazyFrame | None = None,
+    until: bool = False,
 ) -> pl.LazyFrame:
     """(customer_id, _as_of) of the debtors unreachable: every customer as of the instant
     `as_of` (the daily plan), or each (customer_id, _as_of) row of `asked` (the pre-dial
     check). `ledger` is `ledger.ledger_of` the attempts. Customers not listed are reachable.
+    With `until`, also `_until`: the instant the debtor stops counting as unreachable if no
+    call fails after `_as_of` (a phone's N-th latest failure leaves the look-back), so a plan
+    made in the morning can end a third party's window there.
 
     The work starts from the failed calls, which few customers have, not from every customer.
     """
@@ -53,10 +57,16 @@ def debtor_unreachable(
             & pl.col("outcome").is_in(FAILED_CALL_OUTCOMES)
         )
         .group_by(*keys, "contact_id")
-        .agg(pl.len().alias("_failed"))
+        .agg(
+            pl.len().alias("_failed"),
+            pl.col("at")
+            .sort(descending=True)
+            .get(reach.failed_per_number - 1, null_on_oob=True)
+            .alias("_nth"),
+        )
         .filter(pl.col("_failed") >= reach.failed_per_number)
         .group_by(keys)
-        .agg(pl.len().alias("_phones_failed"))
+        .agg(pl.len().alias("_phones_failed"), (pl.col("_nth").min() + days).alias("_until"))
     )
     phones = (
         contacts.filter((pl.col("role") == "debtor") & (pl.col("kind") == "phone"))
@@ -69,5 +79,5 @@ def debtor_unreachable(
         failed.join(phones, on="customer_id")
         .filter(pl.col("_phones_failed") == pl.col("_phones"))
         .join(talked, on=keys, how="anti")
-        .select(keys)
+        .select(*keys, *(["_until"] if until else []))
     )

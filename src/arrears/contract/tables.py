@@ -23,6 +23,16 @@ CHANNELS: tuple[str, ...] = (
     "visit",
 )
 VOICE_CHANNELS: tuple[str, ...] = ("ivr", "robot_call", "human_call")
+# What pages and reports call each channel: (English, Simplified Chinese).
+CHANNEL_LABELS: dict[str, tuple[str, str]] = {
+    "sms": ("SMS", "短信"),
+    "ivr": ("IVR", "语音通知"),
+    "robot_call": ("robot call", "机器人外呼"),
+    "human_call": ("call by an agent", "人工外呼"),
+    "email": ("e-mail", "电子邮件"),
+    "letter": ("letter", "信函"),
+    "visit": ("visit", "上门"),
+}
 # The kind of contact point each channel uses.
 CHANNEL_POINT_KIND: dict[str, str] = {
     "sms": "phone",

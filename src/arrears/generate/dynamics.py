@@ -346,16 +346,27 @@ def pay(st: State, acc: np.ndarray, amount: np.ndarray) -> None:
     st.sched_day[done] = -1
 
 
-def payments_of_day(rng: np.random.Generator, st: State, day: int) -> DayMoney:
-    """Promised payments due today and spontaneous ones (self-cure, raised after contact)."""
+def payments_of_day(
+    rng: np.random.Generator,
+    st: State,
+    day: int,
+    lift: np.ndarray | None = None,
+    cure_hazard: np.ndarray = CURE_HAZARD,
+) -> DayMoney:
+    """Promised payments due today and spontaneous ones (self-cure, raised after contact).
+
+    `lift` (per account, >= 0) replaces the default effect of contact — a hazard x (1 +
+    CONTACT_LIFT) for LIFT_DAYS after a right-party contact — and `cure_hazard` the daily
+    self-cure hazard by dpd band: the simulator passes its own (`arrears.simulation`)."""
     n = st.status.size
     late = (st.due_day >= 0) & (st.overdue > 0)
     dpd = st.dpd(day)
     b = band(dpd)
     promised = late & (st.sched_day == day)
     st.sched_day[st.sched_day == day] = -1
-    lift = 1.0 + CONTACT_LIFT * ((day - st.last_rpc) <= LIFT_DAYS)
-    hazard = CURE_HAZARD[b] * st.propensity * _PAY_BY_STATUS[st.status] * lift
+    if lift is None:
+        lift = CONTACT_LIFT * ((day - st.last_rpc) <= LIFT_DAYS)
+    hazard = cure_hazard[b] * st.propensity * _PAY_BY_STATUS[st.status] * (1.0 + lift)
     spont = late & ~promised & (rng.random(n) < hazard)
     full = rng.random(n) < FULL_SHARE[b]
     part = st.overdue * rng.uniform(0.2, 0.8, n)
@@ -377,21 +388,28 @@ class DayPromises:
 
 
 def promises_of_day(
-    rng: np.random.Generator, st: State, day: int, attempts: DayAttempts
+    rng: np.random.Generator,
+    st: State,
+    day: int,
+    attempts: DayAttempts,
+    promise_p: np.ndarray | None = None,
 ) -> DayPromises:
     """Right-party contacts of the day: lift the hazard from tomorrow; some end in a promise
-    (due 1-7 days later), kept in full on a later day, or broken with a part or nothing."""
+    (due 1-7 days later), kept in full on a later day, or broken with a part or nothing.
+    `promise_p` (per attempt) is the chance a right-party contact ends in a promise
+    (PROMISE_AFTER_RPC when not given); an account's first contact of the day counts."""
     rpc = np.flatnonzero(attempts.outcome == _O["rpc"])
     acc, at = attempts.account[rpc], attempts.at[rpc]
+    p = np.full(rpc.size, PROMISE_AFTER_RPC) if promise_p is None else promise_p[rpc]
     order = np.lexsort((at, acc))
-    acc, at = acc[order], at[order]
+    acc, at, p = acc[order], at[order], p[order]
     first = np.r_[True, acc[1:] != acc[:-1]] if acc.size else np.zeros(0, dtype=bool)
-    acc, at = acc[first], at[first]
+    acc, at, p = acc[first], at[first], p[first]
     st.last_rpc[acc] = day
     b = band(st.dpd(day)[acc])
     ok = (st.due_day[acc] >= 0) & (st.overdue[acc] > 0) & (st.promise_due[acc] < day)
     ok &= np.isin(st.status[acc], [_S["active"], _S["written_off"]])
-    ok &= rng.random(acc.size) < PROMISE_AFTER_RPC
+    ok &= rng.random(acc.size) < p
     acc, at, b = acc[ok], at[ok], b[ok]
     k = acc.size
     due = day + rng.integers(1, 8, k)

@@ -33,11 +33,12 @@ from arrears.generate._common import (
 )
 from arrears.generate.accounts import PRODUCTS, Book, customers_for, generate_accounts
 from arrears.generate.complaints import generate_complaints
-from arrears.generate.contacts import generate_contacts
+from arrears.generate.contacts import ContactBook, generate_contacts
 from arrears.generate.dynamics import (
     DayAttempts,
     DayMoney,
     DayPromises,
+    Reach,
     State,
     age,
     attempts_of_day,
@@ -67,7 +68,7 @@ def snapshot_dates(as_of: dt.date, days: int, step: int = SNAPSHOT_EVERY) -> lis
 
 
 @dataclass
-class _Ledger:
+class EventLog:
     """The day-by-day events, kept as arrays and assembled once at the end."""
 
     attempts: list[DayAttempts] = field(default_factory=list)
@@ -80,7 +81,7 @@ def _cat(parts: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
 
 
 @dataclass
-class _Frozen:
+class Frozen:
     """The account columns that change, at one snapshot."""
 
     overdue: np.ndarray
@@ -90,14 +91,14 @@ class _Frozen:
     status: np.ndarray
 
 
-def _freeze(st: State) -> _Frozen:
-    return _Frozen(
+def freeze(st: State) -> Frozen:
+    return Frozen(
         st.overdue.copy(), st.balance.copy(), st.due_day.copy(), st.next_due.copy(),
         st.status.copy(),
     )  # fmt: skip
 
 
-def _accounts_table(book: Book, f: _Frozen) -> pl.DataFrame:
+def accounts_table(book: Book, f: Frozen) -> pl.DataFrame:
     return to_contract(
         "accounts",
         {
@@ -114,16 +115,16 @@ def _accounts_table(book: Book, f: _Frozen) -> pl.DataFrame:
     )
 
 
-def _book_at(book: Book, f: _Frozen, day: int) -> Book:
+def _book_at(book: Book, f: Frozen, day: int) -> Book:
     """The Book of the final state (what staff and cases are drawn from)."""
     dpd = np.where(f.due_day >= 0, day - f.due_day, 0).astype(np.int64)
-    return Book(_accounts_table(book, f), book.account_id, book.customer, book.country,
+    return Book(accounts_table(book, f), book.account_id, book.customer, book.country,
                 book.product, dpd, f.status, f.overdue, f.balance, f.next_due)  # fmt: skip
 
 
-def _snapshots_table(book: Book, frozen: list[_Frozen], days: list[int]) -> pl.DataFrame:
+def _snapshots_table(book: Book, frozen: list[Frozen], days: list[int]) -> pl.DataFrame:
     parts = [
-        _accounts_table(book, f).select(
+        accounts_table(book, f).select(
             pl.lit(EPOCH + dt.timedelta(days=d)).alias("as_of"), pl.all()
         )
         for f, d in zip(frozen, days, strict=True)
@@ -131,7 +132,24 @@ def _snapshots_table(book: Book, frozen: list[_Frozen], days: list[int]) -> pl.D
     return pl.concat(parts)
 
 
-def generate_history(
+@dataclass
+class Simulated:
+    """The book after its simulated days: everything the tables are assembled from, and what
+    a simulation that goes on from `as_of` needs (the state, the contact book, the rhythms)."""
+
+    rng: np.random.Generator
+    people: People
+    book: Book
+    contacts: ContactBook
+    reach: Reach
+    state: State
+    ledger: EventLog
+    frozen: list[Frozen]
+    snap_days: list[int]
+    as_of: dt.date
+
+
+def simulate_history(
     *,
     accounts: int,
     seed: int,
@@ -141,14 +159,8 @@ def generate_history(
     step: int = SNAPSHOT_EVERY,
     warm_up: int = WARM_UP_DAYS,
     progress: Progress | None = None,
-) -> dict[str, pl.DataFrame]:
-    """The contract tables as of `as_of` with `days` (+ `warm_up`) days of simulated history,
-    and `account_snapshots` every `step` days over the last `days` days (ending at `as_of`).
-
-    Same seed and arguments, same tables (one explicit `numpy.random.Generator`). Meant for
-    training-size books (thousands to a few hundred thousand accounts): everything is held
-    in memory, the snapshots are accounts x (days / step + 1) rows.
-    """
+) -> Simulated:
+    """Draw a book and simulate it day by day up to `as_of` (see `generate_history`)."""
     if accounts < 1:
         raise ValueError("accounts must be at least 1")
     if country not in COUNTRY_MODES:
@@ -170,13 +182,13 @@ def generate_history(
     if progress is not None:
         progress("accounts", 0.1)
 
-    ledger = _Ledger()
-    frozen: list[_Frozen] = []
+    ledger = EventLog()
+    frozen: list[Frozen] = []
     wanted = set(snap_days)
     total = as_of_day - first_day
     for day in range(first_day, as_of_day):
         if day in wanted:
-            frozen.append(_freeze(st))
+            frozen.append(freeze(st))
         ledger.payments.append(fall_due(rng, st, day))
         age(rng, st, day)
         att = attempts_of_day(rng, st, day, book.customer, people.zone, contacts, reach)
@@ -185,18 +197,25 @@ def generate_history(
         ledger.attempts.append(att)
         if progress is not None and (day - first_day) % 10 == 0:
             progress("history", round(0.1 + 0.75 * (day - first_day) / max(total, 1), 4))
-    final = _freeze(st)
-    frozen.append(final)
+    frozen.append(freeze(st))
+    return Simulated(rng, people, book, contacts, reach, st, ledger, frozen, snap_days, as_of)
 
-    end_book = _book_at(book, final, as_of_day)
+
+def history_tables(sim: Simulated) -> tuple[dict[str, pl.DataFrame], Staff]:
+    """The contract tables as of `sim.as_of` (staff drawn from the final book), and the staff."""
+    rng, book, people, as_of = sim.rng, sim.book, sim.people, sim.as_of
+    as_of_day = (as_of - EPOCH).days
+    end_book = _book_at(book, sim.frozen[-1], as_of_day)
     staff = generate_staff(rng, people, end_book, as_of_day)
-    attempts = _attempts_table(rng, ledger.attempts, book, contacts.contact_id, staff, people)
-    payments = _payments_table(ledger.payments, book)
-    promises = _promises_table(ledger.promises, book, payments, as_of)
+    attempts = _attempts_table(
+        rng, sim.ledger.attempts, book, sim.contacts.contact_id, staff, people
+    )
+    payments = _payments_table(sim.ledger.payments, book)
+    promises = _promises_table(sim.ledger.promises, book, payments, as_of)
     tables = {
         "customers": people.table,
         "accounts": end_book.table,
-        "contacts": contacts.table,
+        "contacts": sim.contacts.table,
         "attempts": attempts,
         "payments": payments,
         "promises": promises,
@@ -205,8 +224,33 @@ def generate_history(
         "cases": staff.cases,
         "complaints": generate_complaints(rng, staff.cases, as_of_day),
     }
-    out = {name: tables[name] for name in TABLE_ORDER}
-    out[SNAPSHOTS] = _snapshots_table(book, frozen, snap_days)
+    return {name: tables[name] for name in TABLE_ORDER}, staff
+
+
+def generate_history(
+    *,
+    accounts: int,
+    seed: int,
+    country: str = "CN",
+    as_of: dt.date,
+    days: int,
+    step: int = SNAPSHOT_EVERY,
+    warm_up: int = WARM_UP_DAYS,
+    progress: Progress | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The contract tables as of `as_of` with `days` (+ `warm_up`) days of simulated history,
+    and `account_snapshots` every `step` days over the last `days` days (ending at `as_of`).
+
+    Same seed and arguments, same tables (one explicit `numpy.random.Generator`). Meant for
+    training-size books (thousands to a few hundred thousand accounts): everything is held
+    in memory, the snapshots are accounts x (days / step + 1) rows.
+    """
+    sim = simulate_history(
+        accounts=accounts, seed=seed, country=country, as_of=as_of, days=days, step=step,
+        warm_up=warm_up, progress=progress,
+    )  # fmt: skip
+    out, _ = history_tables(sim)
+    out[SNAPSHOTS] = _snapshots_table(sim.book, sim.frozen, sim.snap_days)
     if progress is not None:
         progress("snapshots", 1.0)
     return out

@@ -143,8 +143,12 @@ def account_features(
 
     # Facts about the person: whether they can be reached (compliance's definition, as of
     # the start of the run date) and a status such as deceased on any of their accounts.
-    unreachable = debtor_unreachable(contacts.lazy(), ledger.lazy(), reach, as_of=start).select(
-        "customer_id", pl.lit(True).alias("debtor_unreachable")
+    unreachable = debtor_unreachable(
+        contacts.lazy(), ledger.lazy(), reach, as_of=start, until=True
+    ).select(
+        "customer_id",
+        pl.lit(True).alias("debtor_unreachable"),
+        pl.col("_until").alias("debtor_unreachable_until"),
     )
     acc = (
         acc.join(unreachable, on="customer_id", how="left", maintain_order="left")

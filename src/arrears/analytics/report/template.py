@@ -1,7 +1,9 @@
 """The report's page: one Jinja2 template, kept in code so it ships with the package.
 
 Everything the page needs is inside it: plotly.js inline, the styles, the figures. No
-`src` or `href` points outside the file.
+`src` or `href` points outside the file. A section may also carry a `lead` (a verdict in
+bold) and `card_groups` (titled rows of cards), and `source_bad` turns the warning on top red;
+`arrears simulate`'s report uses them.
 """
 
 from __future__ import annotations
@@ -39,9 +41,17 @@ PAGE = """<!DOCTYPE html>
   th { background: #eef2f6; }
   td.l, th.l { text-align: left; }
   .scroll { overflow-x: auto; }
+  h3 { font-size: 15px; margin: 12px 0 2px 0; color: #12355b; }
+  p.lead { font-size: 16px; font-weight: bold; margin: 6px 0 10px 0; }
+  p.warn.bad { color: #a11212; background: #fdecec; border-left-color: #d62728;
+               font-size: 15px; font-weight: bold; }
 </style>
 <script type="text/javascript">{{ plotly_js }}</script>
 </head>
+{% macro cards(items) %}<div class="cards">
+    {% for c in items %}<div class="card {{ c.cls }}"><div class="v">{{ c.value }}</div>
+      <div class="k">{{ c.label }}</div></div>{% endfor %}
+  </div>{% endmacro %}
 <body data-figures="{{ n_figures }}">
 <header>
   <h1>{{ t.title }}</h1>
@@ -51,16 +61,15 @@ PAGE = """<!DOCTYPE html>
 </header>
 <nav>{% for s in sections %}<a href="#{{ s.id }}">{{ s.title }}</a>{% endfor %}</nav>
 <main>
-<p class="{{ 'warn' if source_warn else 'note' }}">{{ source_note }}</p>
+<p class="{{ 'warn' if source_warn else 'note' }}{{ ' bad' if source_bad }}">{{ source_note }}</p>
 {% for s in sections %}
 <section id="{{ s.id }}">
   <h2>{{ s.title }}</h2>
+  {% if s.lead %}<p class="lead">{{ s.lead }}</p>{% endif %}
   {% for n in s.notes %}<p class="note">{{ n }}</p>{% endfor %}
   {% for w in s.warnings %}<p class="warn">{{ w }}</p>{% endfor %}
-  {% if s.cards %}<div class="cards">
-    {% for c in s.cards %}<div class="card {{ c.cls }}"><div class="v">{{ c.value }}</div>
-      <div class="k">{{ c.label }}</div></div>{% endfor %}
-  </div>{% endif %}
+  {% if s.cards %}{{ cards(s.cards) }}{% endif %}
+  {% for g in s.card_groups %}<h3>{{ g.title }}</h3>{{ cards(g.cards) }}{% endfor %}
   {% for f in s.figures %}<div class="figure">{{ f }}</div>{% endfor %}
   {% for tb in s.tables %}
   {% if tb.caption %}<p class="note">{{ tb.caption }}</p>{% endif %}

@@ -5,6 +5,7 @@ The service's own messages are worded in `service_messages`; this table takes th
 
 from __future__ import annotations
 
+from arrears.contract.tables import CHANNEL_LABELS
 from arrears.service.web.service_messages import SERVICE_MESSAGES
 
 # key: (en, zh-CN)
@@ -342,13 +343,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.sent": ("sent", "已发送"),
     "outcome.delivered": ("delivered", "已送达"),
     "outcome.failed": ("failed", "失败"),
-    "channel.sms": ("SMS", "短信"),
-    "channel.ivr": ("IVR", "语音通知"),
-    "channel.robot_call": ("robot call", "机器人外呼"),
-    "channel.human_call": ("call by an agent", "人工外呼"),
-    "channel.email": ("e-mail", "电子邮件"),
-    "channel.letter": ("letter", "信函"),
-    "channel.visit": ("visit", "上门"),
+    **{f"channel.{name}": label for name, label in CHANNEL_LABELS.items()},
     "point.phone": ("phone", "电话"),
     "point.email": ("e-mail", "电子邮件"),
     "point.address": ("address", "地址"),

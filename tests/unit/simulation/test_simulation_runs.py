@@ -1,0 +1,102 @@
+"""Runs of the simulator: determinism, the guard, and the comparison's confidence intervals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from arrears.simulation.day import _verify, simulate_day
+from arrears.simulation.knobs import Knobs
+from arrears.simulation.run import simulate, write_simulation
+from arrears.simulation.world import portfolio_of, start_world
+from arrears.strategy.model import Strategy
+
+from .conftest import START
+
+
+def _run(champion: Strategy, challenger: Strategy | None, *, seed: int, accounts: int = 1500,
+         days: int = 4, country: str = "CN"):  # fmt: skip
+    arms = [("champion", champion)]
+    if challenger is not None:
+        arms.append(("challenger", challenger))
+    return simulate(arms, accounts=accounts, days=days, seed=seed, country=country, start=START)
+
+
+def test_same_seed_same_results_and_another_seed_differs(
+    seed_example: Strategy, mixed_example: Strategy, tmp_path: Path
+) -> None:
+    first = write_simulation(_run(seed_example, mixed_example, seed=11), tmp_path / "a")
+    again = write_simulation(_run(seed_example, mixed_example, seed=11), tmp_path / "b")
+    other = write_simulation(_run(seed_example, mixed_example, seed=12), tmp_path / "c")
+    for name in ("daily", "buckets", "hours"):
+        a = pl.read_parquet(first[name]).drop(pl.selectors.starts_with("seconds_"))
+        b = pl.read_parquet(again[name]).drop(pl.selectors.starts_with("seconds_"))
+        assert a.equals(b), name
+    doc_a = json.loads(first["summary"].read_text())
+    doc_b = json.loads(again["summary"].read_text())
+    doc_c = json.loads(other["summary"].read_text())
+    assert doc_a["arms"] == doc_b["arms"]
+    assert doc_a["differences"] == doc_b["differences"]
+    assert doc_a["arms"] != doc_c["arms"]
+    assert doc_a["arms"][1]["kpis"]["contacts"] > 0
+
+
+@pytest.mark.parametrize("country", ["CN", "mixed"])
+def test_every_contact_made_passes_the_real_pre_dial_check(
+    mixed_example: Strategy, country: str
+) -> None:
+    sim = _run(mixed_example, None, seed=5, accounts=2500, days=5, country=country)
+    kpis = sim.arms[0].kpis
+    assert kpis["contacts"] > 500
+    assert kpis["verified"] == kpis["contacts"]
+    assert kpis["violations"] == 0
+    assert kpis["blocked"] > 0  # the guard did refuse contacts the strategy wanted
+
+
+def test_the_check_refuses_contacts_moved_into_the_night(mixed_example: Strategy) -> None:
+    """The verification is not a rubber stamp: the same attempts at 02:00 local are refused."""
+    world = start_world(accounts=2000, seed=3, country="CN", start=START, knobs=Knobs())
+    portfolio = portfolio_of(world)
+    result = simulate_day(world, mixed_example, verify=True)
+    ex = result.executed
+    assert result.violations == 0 and ex.size > 100
+    night = (ex.attempts.at // 86_400_000_000) * 86_400_000_000 + 18 * 3_600_000_000  # 02:00 CST
+    ex.attempts.at = night
+    refused, asked = _verify(portfolio, mixed_example, ex)
+    assert asked == ex.size
+    assert refused == ex.size
+
+
+def test_a_strategy_against_itself_differs_by_nothing(seed_example: Strategy) -> None:
+    sim = _run(seed_example, seed_example, seed=21, accounts=2000, days=5)
+    for d in sim.differences:
+        assert d.difference == 0.0
+        assert d.low <= 0.0 <= d.high, d
+    assert sim.arms[0].kpis == sim.arms[1].kpis
+
+
+def test_contact_recovers_more_than_silence_with_a_ci_that_excludes_zero(
+    no_contact: Strategy, mixed_example: Strategy
+) -> None:
+    sim = _run(no_contact, mixed_example, seed=8, accounts=6000, days=12)
+    diff = {d.metric: d for d in sim.differences}
+    assert sim.arms[0].kpis["contacts"] == 0
+    assert diff["recovered"].difference > 0
+    assert diff["recovered"].low > 0, diff["recovered"]
+    assert diff["cost"].low > 0
+    assert diff["contacts"].difference == sim.arms[1].kpis["contacts"]
+
+
+def test_common_random_numbers_keep_the_book_the_same_in_both_arms(
+    no_contact: Strategy, mixed_example: Strategy
+) -> None:
+    sim = _run(no_contact, mixed_example, seed=4, accounts=1500, days=3)
+    a, b = sim.arms
+    assert np.array_equal(a.tally.start_dpd, b.tally.start_dpd)
+    assert np.array_equal(a.tally.start_overdue, b.tally.start_overdue)
+    assert a.buckets is not None and b.buckets is not None
+    assert a.buckets.get_column("accounts").to_list() == b.buckets.get_column("accounts").to_list()
