@@ -46,6 +46,17 @@ def test_a_choice_sets_its_settings_and_leaves_the_rest(base: dict) -> None:
     assert base["segments"][0]["steps"][1]["channel"] == "human_call"  # the base is untouched
 
 
+def test_a_segment_can_be_appended_and_choices_can_be_named(base: dict) -> None:
+    space = load_space(SPACE, base)
+    later = next(p for p in space.parameters if p.name == "later_buckets")
+    assert later.labels[0] == "none"
+    assert space.apply(base, {"later_buckets": "none"}) == base
+    doc = space.apply(base, {"later_buckets": later.labels[2]})
+    assert [seg["id"] for seg in doc["segments"]] == ["A", "B"]
+    assert doc["segments"][1]["steps"][0]["channel"] == "robot_call"
+    assert len(base["segments"]) == 1
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
@@ -63,6 +74,7 @@ def test_a_choice_sets_its_settings_and_leaves_the_rest(base: dict) -> None:
             "parameters",
         ),
         ("cost_cap: lots\nparameters: [{name: a, path: name, choices: [x]}]\n", "cost_cap"),
+        ("parameters: [{name: a, path: name, choices: [x, y], labels: [one]}]\n", "parameter a"),
     ],
 )
 def test_a_bad_space_names_the_file_and_the_part(

@@ -8,6 +8,7 @@ A space file (YAML) names the objective and the parameters:
       - name: population
         path: segments[A].when
         choices: ["bucket == 'M1' and product == 'cash_loan'", "bucket == 'M1'"]
+        labels: [cash loans, all M1]  # optional: names for the choices
       - name: call
         choices:                  # a choice may set several settings at once
           agent:
@@ -17,7 +18,8 @@ A space file (YAML) names the objective and the parameters:
             "segments[A].steps[1].team": null
 
 A path walks the strategy document: `.key` for a mapping, `[N]` for a list item, `[ID]` for the
-item whose `id` is ID (segments, steps). A null value removes the setting. Applying a choice
+item whose `id` is ID (segments, steps), and, last, `[+]` to append to a list (a whole segment or
+step). A null value removes the setting (or, with `[+]`, appends nothing). Applying a choice
 never edits the base: each candidate is a new document, loaded and checked like any strategy.
 """
 
@@ -103,6 +105,10 @@ def set_path(doc: dict[str, Any], path: str, value: Any, where: str) -> None:
     except KeyError as exc:
         raise ValueError(f"{where}: {exc.args[0]}") from None
     last = parts[-1]
+    if last == "+" and isinstance(node, list):
+        if value is not None:
+            node.append(copy.deepcopy(value))
+        return
     if isinstance(node, dict) and isinstance(last, str):
         if value is None:
             node.pop(last, None)
@@ -154,7 +160,10 @@ def _parameter(item: Any, i: int, source: str) -> Parameter:
     if "path" in item:
         if not isinstance(choices, list) or not choices:
             raise SpaceError(source, f"parameter {name}", "`choices` must be a non-empty list")
-        labels = tuple(_label(c) for c in choices)
+        named = item.get("labels")
+        if named is not None and (not isinstance(named, list) or len(named) != len(choices)):
+            raise SpaceError(source, f"parameter {name}", "`labels` names each choice, in order")
+        labels = tuple(str(x) for x in named) if named else tuple(_label(c) for c in choices)
         settings = tuple({str(item["path"]): c} for c in choices)
     else:
         if not isinstance(choices, dict) or not choices:
