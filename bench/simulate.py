@@ -5,11 +5,12 @@
 
 Each run is `arrears simulate` (one arm, the champion) in a fresh process: wall time and peak
 RSS (bench/_measure.py), and from its daily.parquet the seconds of each stage summed over the
-days — the world (moving the book, building the morning's tables), the real planner, carrying
-out and verifying the contacts, the outcomes. The baseline, measured in the same run, is the
-planner itself: `overhead` = wall time / the planner's seconds, i.e. what simulating costs on
-top of planning the same 30 mornings. `--verify-sizes` also runs those sizes with every contact
-put to the pre-dial check. Results go to <out>/simulate.json and a table on stdout.
+days: the world (moving the book, building the morning's tables), the real planner, carrying
+out the contacts, verifying them (with --verify), the outcomes. The baseline, measured in the
+same run, is the planner itself: `overhead` = wall time / the planner's seconds, i.e. what
+simulating costs on top of planning the same 30 mornings. `--verify-sizes` also runs those
+sizes with every contact put to the pre-dial check. Results go to <out>/simulate.json and a
+table on stdout.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from arrears.cli import render
+from arrears.cli import send as send_commands
 from arrears.cli import service as service_commands
 from arrears.cli import simulate as simulate_commands
 from arrears.contract.load import ContractError, load_portfolio
@@ -626,6 +627,7 @@ def export_data(
 
 
 service_commands.register(app, console)
+send_commands.register(app, console)
 simulate_commands.register(app, console, err)
 
 

@@ -89,6 +89,8 @@ def simulate_day(
     t0 = tick()
     tones = {step.id: step.tone for step in strategy.steps()}
     ex = execute(world, plan, tones)
+    laps["contact"] = tick() - t0
+    t0 = tick()
     violations, verified = _verify(portfolio, strategy, ex) if verify else (0, 0)
     laps["verify"] = tick() - t0
 

@@ -1,0 +1,1 @@
+"""The shipped channel providers (entry points in pyproject.toml, group `arrears.channels`)."""
