@@ -238,16 +238,23 @@ def fall_due(rng: np.random.Generator, st: State, day: int) -> DayMoney:
     return DayMoney(paying, _within_day(rng, day, paying.size), amount)
 
 
-def age(rng: np.random.Generator, st: State, day: int) -> None:
-    """Late accounts are accelerated (whole balance due) and some written off."""
+def age(
+    rng: np.random.Generator,
+    st: State,
+    day: int,
+    write_off_at: int = WRITE_OFF_AT,
+    write_off_share: float = WRITE_OFF_SHARE,
+) -> None:
+    """Late accounts are accelerated (whole balance due) and, at `write_off_at` dpd, a share
+    `write_off_share` of the active ones written off."""
     dpd = st.dpd(day)
     n = dpd.size
     acc = ~st.accelerated & (st.due_day >= 0)
-    acc &= ((dpd == ACCELERATE_AT) & (rng.random(n) < 0.5)) | (dpd >= WRITE_OFF_AT)
+    acc &= ((dpd == ACCELERATE_AT) & (rng.random(n) < 0.5)) | (dpd >= write_off_at)
     st.accelerated[acc] = True
     st.overdue[acc] = st.balance[acc]
     st.next_due[acc] = -1
-    wo = (dpd == WRITE_OFF_AT) & (st.status == _S["active"]) & (rng.random(n) < WRITE_OFF_SHARE)
+    wo = (dpd == write_off_at) & (st.status == _S["active"]) & (rng.random(n) < write_off_share)
     st.status[wo] = _S["written_off"]
 
 

@@ -45,6 +45,7 @@ from arrears.simulation.contact import Executed, execute, lift_of, promise_chanc
 from arrears.simulation.crn import stream
 from arrears.simulation.world import World, portfolio_of, rows_of
 from arrears.strategy.model import Strategy
+from arrears.templates.library import Library
 
 _REACHED = np.array([OUTCOMES.index(o) for o in ("rpc", "third_party", "delivered", "sent")])
 
@@ -60,6 +61,7 @@ class DayResult:
     promises: DayPromises
     blocked: dict[str, int]  # rule -> contacts the guard refused in the plan
     planned: int
+    actions: pl.DataFrame  # the plan's actions (for a caller that looks at the words)
     violations: int  # executed attempts the pre-dial check refused (must be 0)
     verified: int  # attempts put to the pre-dial check
     seconds: dict[str, float]
@@ -70,20 +72,23 @@ def simulate_day(
     strategy: Strategy,
     *,
     verify: bool = False,
+    templates: Library | None = None,
     clock: Callable[[], float] | None = None,
 ) -> DayResult:
-    """Move the world on by one day under `strategy` (the world is changed in place)."""
+    """Move the world on by one day under `strategy` (the world is changed in place). With
+    `templates` (the strategy's library), every contact gets its approved words, as in
+    `arrears plan`, and one with none fitting is refused (NO-TEMPLATE)."""
     tick = clock or time.perf_counter
     laps: dict[str, float] = {}
     t0 = tick()
     seed, day, k, st = world.seed, world.day, world.knobs, world.state
     instalments = fall_due(stream(seed, day, "fall_due"), st, day)
-    age(stream(seed, day, "age"), st, day)
+    age(stream(seed, day, "age"), st, day, k.write_off_dpd, k.write_off_share)
     portfolio = portfolio_of(world)
     laps["world"] = tick() - t0
 
     t0 = tick()
-    plan = plan_day(portfolio, strategy, world.date)
+    plan = plan_day(portfolio, strategy, world.date, templates=templates)
     laps["plan"] = tick() - t0
 
     t0 = tick()
@@ -122,6 +127,7 @@ def simulate_day(
     return DayResult(
         day=day, recovered=recovered, cost=cost, executed=ex, promises=promises,
         blocked={str(r): int(c) for r, c in blocked.items()}, planned=plan.actions.height,
+        actions=plan.actions,
         violations=violations, verified=verified,
         seconds={name: round(v, 4) for name, v in laps.items()},
     )  # fmt: skip

@@ -110,6 +110,10 @@ class Knobs:
     )
     minutes_unanswered: float = 0.5
     agency_commission: float = 0.2
+    # Write-off: at this dpd a share of the active accounts still in arrears are written off
+    # (they stay in the book: a written-off debt may still be collected, at a lower rate).
+    write_off_dpd: int = 181
+    write_off_share: float = 0.3
     # What the world does with no contact at all over 30 days: the share of each bucket's
     # accounts that roll past the bucket (rising with the bucket, as real books do). These are
     # the calibration's targets: a change to the world model that moves them fails the tests.
@@ -135,8 +139,11 @@ class Knobs:
                     _check_number(f"{f.name}[{i}]", v, upper=1.0)
             else:
                 _check_number(f.name, value)
-        if not 0.0 <= self.lift_decay <= 1.0:
-            raise KnobError("lift_decay", "must be between 0 and 1")
+        for name in ("lift_decay", "write_off_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise KnobError(name, "must be between 0 and 1")
+        if not isinstance(self.write_off_dpd, int) or self.write_off_dpd < 1:
+            raise KnobError("write_off_dpd", "must be a whole number of days, at least 1")
 
     def cure_table(self) -> np.ndarray:
         return np.asarray(self.cure_hazard, dtype=np.float64)

@@ -66,9 +66,12 @@ def run_arm(
     verify: bool,
     progress: Progress | None = None,
 ) -> Arm:
+    from arrears.templates.resolve import checked_library
+
     tally = start_tally(world)
+    library = checked_library(strategy, None, world.static["customers"])
     for i in range(days):
-        add_day(tally, simulate_day(world, strategy, verify=verify))
+        add_day(tally, simulate_day(world, strategy, verify=verify, templates=library))
         if progress is not None:
             progress(name, i + 1, days)
     arm = Arm(name, strategy, tally, world)

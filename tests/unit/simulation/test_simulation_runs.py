@@ -100,3 +100,50 @@ def test_common_random_numbers_keep_the_book_the_same_in_both_arms(
     assert np.array_equal(a.tally.start_overdue, b.tally.start_overdue)
     assert a.buckets is not None and b.buckets is not None
     assert a.buckets.get_column("accounts").to_list() == b.buckets.get_column("accounts").to_list()
+
+
+def test_a_strategy_with_a_template_library_plans_its_words_in_simulation() -> None:
+    """The scripts stage runs too: each contact carries its approved template version."""
+    from arrears.strategy.load import load_strategy
+    from arrears.templates.resolve import checked_library
+
+    from .conftest import ROOT
+
+    strategy = load_strategy(ROOT / "examples/strategies/mixed_with_templates.yaml")
+    world = start_world(accounts=2000, seed=6, country="mixed", start=START, knobs=Knobs())
+    library = checked_library(strategy, None, world.static["customers"])
+    assert library is not None
+    result = simulate_day(world, strategy, verify=True, templates=library)
+    actions = result.actions
+    assert actions.height > 50
+    assert actions.get_column("template_version").null_count() == 0
+    assert result.violations == 0
+    bare = simulate_day(
+        start_world(accounts=2000, seed=6, country="mixed", start=START, knobs=Knobs()), strategy
+    )
+    assert "template_version" not in bare.actions.columns
+
+
+def test_write_off_follows_its_knobs(no_contact: Strategy) -> None:
+    """At `write_off_dpd` a share `write_off_share` of the active accounts is written off."""
+    from arrears.contract.tables import STATUSES
+
+    written_off, active = STATUSES.index("written_off"), STATUSES.index("active")
+    new = {}
+    for share in (0.0, 1.0):
+        knobs = Knobs(write_off_dpd=60, write_off_share=share)
+        world = start_world(accounts=3000, seed=9, country="CN", start=START, knobs=knobs)
+        was_active = world.state.status == active
+        crossing = (
+            was_active & (world.state.dpd(world.day) >= 50) & (world.state.dpd(world.day) <= 60)
+        )
+        for _ in range(10):
+            simulate_day(world, no_contact)
+        now = world.state.status == written_off
+        new[share] = (was_active & now, crossing)
+    assert not new[0.0][0].any()
+    went, crossing = new[1.0]
+    assert went.sum() > 20
+    assert not (went & ~crossing).any()  # only accounts that reached dpd 60 in the run
+    # and of those that did (most still active and unpaid), every one was written off
+    assert went.sum() >= 0.5 * crossing.sum()
