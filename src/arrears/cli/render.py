@@ -227,9 +227,9 @@ def explanation(console: Console, answer: Explanation) -> None:
     console.print(f"segment: [bold]{answer.segment or '(none)'}[/] · arm: [bold]{answer.arm}[/]")
     steps = _table("steps of the segment", "step", "channel", "days", "fired", "why")
     for s in answer.steps:
-        steps.add_row(
-            s.step, s.channel, ",".join(map(str, s.days)), "yes" if s.fired else "no", s.why
-        )
+        days = ",".join(map(str, s.days_before_due or s.days))
+        days += " before due" if s.days_before_due else ""
+        steps.add_row(s.step, s.channel, days, "yes" if s.fired else "no", s.why)
     console.print(steps)
     acts = _table("planned actions", "action", "channel", "contact", "window (UTC)", "template")
     for a in answer.actions:

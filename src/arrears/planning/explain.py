@@ -26,9 +26,32 @@ class ExplainError(LookupError):
 class StepCheck:
     step: str
     channel: str
-    days: list[int]
+    days: list[int]  # days past due; empty for a due-relative step
     fired: bool
     why: str
+    days_before_due: list[int] = field(default_factory=list)  # a due-relative step's days
+
+
+def _due_text(days: int) -> str:
+    return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+
+
+def _day_check(
+    dpd: int, days_to_due: int | None, days: list[int], before_due: list[int]
+) -> tuple[bool, str]:
+    """Whether today is one of the step's days, and why (or why not)."""
+    if not before_due:
+        if dpd in days:
+            return True, f"dpd {dpd} is a step day"
+        return False, f"dpd {dpd} is not a step day"
+    listed = ", ".join(map(str, before_due))
+    if dpd != 0:
+        return False, f"dpd {dpd}: overdue, and the step fires only before due ({listed})"
+    if days_to_due is None:
+        return False, "no next_due_date: the step fires only before a due date"
+    if days_to_due in before_due:
+        return True, f"{_due_text(days_to_due)}: a step day ({listed} before due)"
+    return False, f"{_due_text(days_to_due)}: not a step day ({listed} before due)"
 
 
 @dataclass
@@ -73,28 +96,23 @@ def explain(run_dir: Path, account_id: str) -> Explanation:
         segments.append((seg.id, seg.when or "(always)", holds))
     features = row.row(0, named=True)
     segment, arm, dpd = features["segment"], features["arm"], features["dpd"]
+    days_to_due = features.get("days_to_due")
 
     checks: list[StepCheck] = []
     if segment is not None:
         conditions = step_condition_exprs(strategy, dict(row.schema))
         own = steps_frame(strategy).filter((pl.col("segment") == segment) & (pl.col("arm") == arm))
         for (step_id,), group in own.group_by(["step"], maintain_order=True):
-            days = sorted(group.get_column("dpd").to_list())
+            due = group.filter(pl.col("days_to_due").is_not_null())
+            before_due = sorted(due.get_column("days_to_due").to_list(), reverse=True)
+            days = [] if before_due else sorted(group.get_column("dpd").to_list())
             channel = group.get_column("channel")[0]
             when = group.get_column("step_when")[0]
-            if dpd not in days:
-                checks.append(
-                    StepCheck(step_id, channel, days, False, f"dpd {dpd} is not a step day")
-                )
-                continue
-            if when is not None and not bool(
-                row.select(conditions[step_id].fill_null(False)).item()
-            ):
-                checks.append(
-                    StepCheck(step_id, channel, days, False, f"step condition is false: {when}")
-                )
-                continue
-            checks.append(StepCheck(step_id, channel, days, True, f"dpd {dpd} is a step day"))
+            on_day, why = _day_check(dpd, days_to_due, days, before_due)
+            cond = conditions[step_id].fill_null(False) if when is not None else None
+            if on_day and cond is not None and not bool(row.select(cond).item()):
+                on_day, why = False, f"step condition is false: {when}"
+            checks.append(StepCheck(step_id, channel, days, on_day, why, before_due))
 
     def rows(name: str) -> list[dict[str, Any]]:
         if not (run_dir / name).exists():  # a strategy that assigns nothing writes none

@@ -263,12 +263,27 @@ def _identity(strategy: Strategy, run_date: date) -> list[pl.Expr]:
     ]
 
 
+def _before_due() -> pl.Expr:
+    """`, 3 days before due` (`, due today`) for a due-relative step, else nothing."""
+    days = pl.col("days_to_due")
+    return (
+        pl.when(~pl.col("_before_due"))
+        .then(pl.lit(""))
+        .when(days == 0)
+        .then(pl.lit(", due today"))
+        .when(days == 1)
+        .then(pl.lit(", 1 day before due"))
+        .otherwise(pl.format(", {} days before due", days))
+    )
+
+
 def _reason() -> pl.Expr:
     return pl.format(
-        "segment {} (bucket {}, dpd {}), arm {}, step {}: {} to {} {}",
+        "segment {} (bucket {}, dpd {}{}), arm {}, step {}: {} to {} {}",
         pl.col("segment"),
         pl.col("bucket").fill_null("-"),
         pl.col("dpd"),
+        _before_due(),
         pl.col("arm"),
         pl.col("step"),
         pl.col("channel"),

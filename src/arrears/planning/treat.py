@@ -1,10 +1,11 @@
 """From segmented accounts to candidate contacts: which steps fire today, to which points.
 
 A step fires for an account when the account is in the step's segment and arm, today's dpd is
-one of the step's days, and the step's own condition (if any) holds. Each fired step becomes
-one candidate per contact point of the step's audience whose kind fits the channel (a phone
-for calls and SMS, an e-mail address, a postal address); the guard then decides, and the
-best allowed point per (account, step) is the one contacted.
+one of the step's days (for a due-relative step: the account is not overdue and its
+`days_to_due` is one of the step's days before due), and the step's own condition (if any)
+holds. Each fired step becomes one candidate per contact point of the step's audience whose
+kind fits the channel (a phone for calls and SMS, an e-mail address, a postal address); the
+guard then decides, and the best allowed point per (account, step) is the one contacted.
 """
 
 from __future__ import annotations
@@ -18,17 +19,44 @@ from arrears.contract.tables import CHANNEL_POINT_KIND
 from arrears.exprs import first_of
 
 STEP_KEYS = ("segment", "arm", "dpd")
+DUE_KEY = "days_to_due"  # the further key of due-relative steps (their dpd is 0)
+
+
+def _pairs(accounts: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
+    """(`_i` the account's row, the step's columns) for every step whose keys match: steps
+    by days past due on (segment, arm, dpd), due-relative ones on (segment, arm, dpd,
+    days_to_due). `_before_due` tells them apart."""
+    keys = list(STEP_KEYS)
+    by_due = pl.col(DUE_KEY).is_not_null()
+    left = accounts.select(keys).with_row_index("_i")
+    pairs = left.join(steps.filter(~by_due).drop(DUE_KEY), on=keys, how="inner")
+    due_steps = steps.filter(by_due)
+    if due_steps.height == 0:  # a strategy without due-relative steps: one join, as before
+        return pairs.with_columns(pl.lit(False).alias("_before_due"))
+    due_pairs = (
+        accounts.select(*keys, DUE_KEY)
+        .with_row_index("_i")
+        .join(due_steps, on=[*keys, DUE_KEY], how="inner")
+        .drop(DUE_KEY)
+    )
+    return pl.concat(
+        [
+            pairs.with_columns(pl.lit(False).alias("_before_due")),
+            due_pairs.with_columns(pl.lit(True).alias("_before_due")),
+        ],
+        how="vertical",
+    )
 
 
 def fired_steps(
     accounts: pl.DataFrame, steps: pl.DataFrame, step_conditions: Mapping[str, pl.Expr]
 ) -> pl.DataFrame:
-    """One row per (account, step) that fires today.
+    """One row per (account, step) that fires today; `_before_due` marks due-relative steps.
 
     The join runs on the keys alone; the columns a step condition reads are fetched for the
     matched rows, and the account's whole row only for the steps that fire."""
-    keys = list(STEP_KEYS)
-    pairs = accounts.select(keys).with_row_index("_i").join(steps, on=keys, how="inner")
+    keys = [*STEP_KEYS, DUE_KEY]
+    pairs = _pairs(accounts, steps)
     if step_conditions and pairs.height:
         holds = first_of(
             [(pl.col("step") == step_id, cond) for step_id, cond in step_conditions.items()],
@@ -44,7 +72,7 @@ def fired_steps(
     joined = pl.concat(
         [
             accounts[pairs.get_column("_i")],
-            pairs.select(c for c in steps.columns if c not in keys),
+            pairs.select(*(c for c in steps.columns if c not in keys), "_before_due"),
         ],
         how="horizontal",
     )

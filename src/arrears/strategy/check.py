@@ -210,7 +210,9 @@ class _Checker:
                 step_ids.add(step.id)
                 self.enums(step.channel, step.audience, marks, "")
                 self.send_by(step)
-                if allowed:
+                if allowed and step.before_due:
+                    self.before_due_in_buckets(step, buckets, segment.id)
+                elif allowed:
                     self.days_in_buckets(step.days, buckets, marks, segment.id, step.id)
 
     def send_by(self, step: Step) -> None:
@@ -250,6 +252,18 @@ class _Checker:
                 )
                 mark = marks.get(f"days/{k}", NOWHERE)
                 self.add(mark, message, "unreachable-step", "warning")
+
+    def before_due_in_buckets(self, step: Step, buckets: list[Bucket], seg: str) -> None:
+        """A due-relative step fires only on dpd 0: its segment must hold a bucket with it."""
+        if any(b.contains(day) for b in buckets for day in step.dpd_days):
+            return
+        names = ", ".join(b.name for b in buckets)
+        message = (
+            f"step '{step.id}' never fires: days_before_due fires only while the account is "
+            f"not overdue (dpd 0), and segment '{seg}' only holds accounts in {names}"
+        )
+        mark = step.marks.get("days_before_due#key", step.marks.get("", NOWHERE))
+        self.add(mark, message, "unreachable-step", "warning")
 
     def enums(self, channel: object, audience: object, marks: Mapping[str, Mark], at: str) -> None:
         if channel is not None and channel not in CHANNELS:

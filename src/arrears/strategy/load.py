@@ -25,6 +25,7 @@ import yaml
 from arrears.strategy.ast import Node
 from arrears.strategy.diagnostics import Diagnostic, StrategyError
 from arrears.strategy.model import (
+    DAY_FIELDS,
     EXITS,
     Arm,
     Assign,
@@ -112,7 +113,12 @@ def _schema_diagnostics(data: Any, root: yaml.Node, source: str) -> list[Diagnos
             continue
         if error.validator == "pattern" and "patternErrorMessage" in error.schema:
             message = f"{error.instance!r}: {error.schema['patternErrorMessage']}"
-        if error.validator in ("anyOf", "oneOf"):
+        if error.validator in ("oneOf", "not") and "errorMessage" in error.schema:
+            message, at = _key_rule(error)
+            if at is not None:
+                key_node, _ = node_at(root, [*path, at])
+                node = key_node if key_node is not None else node
+        elif error.validator in ("anyOf", "oneOf"):
             kinds = [str(s.get("type", "?")) for s in error.validator_value]
             message = f"{error.instance!r} is not valid: expected {' or '.join(kinds)}"
         if _wanted_text(error) and isinstance(node, yaml.ScalarNode) and node.style is None:
@@ -124,6 +130,20 @@ def _schema_diagnostics(data: Any, root: yaml.Node, source: str) -> list[Diagnos
         where = f"{_path_text(path)}: " if path else ""
         out.append(Diagnostic(source, mark.line, mark.column, where + message, "error", "schema"))
     return out
+
+
+def _key_rule(error: jsonschema.ValidationError) -> tuple[str, str | None]:
+    """The message of a rule over which keys a mapping gives (`oneOf` / `not` of `required`,
+    e.g. exactly one of `days` and `days_before_due`), and the key to point at: the last one
+    given when one is too many, None (the mapping itself) when one is missing."""
+    rules = error.validator_value if error.validator == "oneOf" else [error.validator_value]
+    keys = [k for rule in rules for k in rule.get("required", ())]
+    order = list(error.instance) if isinstance(error.instance, Mapping) else []
+    given = sorted((k for k in keys if k in order), key=order.index)
+    message = str(error.schema["errorMessage"])
+    if error.validator == "oneOf":
+        message += "; it gives both" if len(given) > 1 else "; it gives neither"
+    return message, given[-1] if given else None
 
 
 def _wanted_text(error: jsonschema.ValidationError) -> bool:
@@ -272,7 +292,7 @@ class _Builder:
             marks["when"] = when_mark
         return Step(
             id=str(step.get("id", f"{segment_id}.{index + 1}")),
-            days=tuple(int(d) for d in step["days"]),
+            days=tuple(int(d) for d in step.get("days", ())),
             channel=str(step["channel"]),
             template=_opt_str(step.get("template")),
             team=_opt_str(step.get("team")),
@@ -284,6 +304,7 @@ class _Builder:
             send_by=_opt_str(step.get("send_by")),
             when=when,
             when_ast=when_ast,
+            days_before_due=tuple(int(d) for d in step.get("days_before_due", ())),
             line=marks[""].line,
             marks=MappingProxyType(marks),
         )
@@ -323,7 +344,7 @@ class _Builder:
             _, arm_node = node_at(self.root, ["experiment", "arms", i])
             overrides = {
                 str(step_id): MappingProxyType(
-                    {k: tuple(v) if k == "days" else v for k, v in fields.items()}
+                    {k: tuple(v) if k in DAY_FIELDS else v for k, v in fields.items()}
                 )
                 for step_id, fields in (arm.get("overrides") or {}).items()
             }

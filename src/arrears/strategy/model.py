@@ -82,6 +82,10 @@ DEFAULT_BUCKETS: tuple[Bucket, ...] = (
 
 @dataclass(frozen=True)
 class Step:
+    """One contact. It fires on `days` (days past due) or, for a due-relative step, on
+    `days_before_due` (days before the account's next_due_date, while it is not overdue):
+    exactly one of the two is given, the other is empty."""
+
     id: str
     days: tuple[int, ...]
     channel: str
@@ -95,8 +99,32 @@ class Step:
     send_by: str | None = None  # local "HH:MM" the contact must start before (call lists)
     when: str | None = None
     when_ast: Node | None = None
+    days_before_due: tuple[int, ...] = ()  # instead of `days`: 0 = the due date itself
     line: int = field(default=0, compare=False)
     marks: Mapping[str, Mark] = field(default_factory=_no_marks, compare=False, repr=False)
+
+    @property
+    def before_due(self) -> bool:
+        """Fires relative to next_due_date (pre-due and due-day reminders), not to dpd."""
+        return bool(self.days_before_due)
+
+    @property
+    def dpd_days(self) -> tuple[int, ...]:
+        """The days past due the step can fire on: a due-relative step only on dpd 0."""
+        return DUE_DPD if self.before_due else self.days
+
+    def dpd_days_in(self, overrides: Mapping[str, Any]) -> tuple[int, ...]:
+        """`dpd_days` in an arm whose `overrides` (of this step) may replace its days."""
+        if "days" in overrides:
+            return tuple(overrides["days"])
+        return DUE_DPD if "days_before_due" in overrides else self.dpd_days
+
+
+DUE_DPD: tuple[int, ...] = (0,)
+"""The dpd of every account a due-relative step fires for: not yet overdue."""
+
+DAY_FIELDS: tuple[str, ...] = ("days", "days_before_due")
+"""When a step fires: exactly one of them is given (an arm's override replaces either)."""
 
 
 ASSIGN_TO: tuple[str, ...] = ("team", "robot", "agency")
@@ -163,6 +191,7 @@ OVERRIDABLE: tuple[str, ...] = (
     "team",
     "priority",
     "days",
+    "days_before_due",
     "audience",
     "enabled",
 )

@@ -2,7 +2,8 @@
 
 The planner never walks segments account by account. It adds `bucket` and `segment` columns
 with one expression each, then joins today's (segment, arm, dpd) against `steps_frame`, which
-already has every arm's overrides applied, and filters by the per-step conditions.
+already has every arm's overrides applied, and filters by the per-step conditions. A
+due-relative step (`days_before_due`) is keyed on (segment, arm, dpd 0, days_to_due) instead.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import polars as pl
 from arrears.exprs import first_of
 from arrears.strategy.check import contract_columns
 from arrears.strategy.compile_polars import condition_expr
-from arrears.strategy.model import Step, Strategy
+from arrears.strategy.model import DAY_FIELDS, DUE_DPD, Step, Strategy
 
 STEPS_SCHEMA: dict[str, pl.DataType] = {
     "segment": pl.String(),
     "arm": pl.String(),
     "dpd": pl.Int32(),
+    "days_to_due": pl.Int32(),  # a due-relative step's day (dpd is then 0); null for the others
     "step": pl.String(),
     "channel": pl.String(),
     "template": pl.String(),
@@ -94,23 +96,37 @@ def _apply(step: Step, overrides: Mapping[str, Any]) -> dict[str, Any] | None:
         "third_party_safe": step.third_party_safe,
         "opt_out_notice": step.opt_out_notice,
         "days": step.days,
+        "days_before_due": step.days_before_due,
     }
     for key, value in overrides.items():
         if key == "enabled":
             if not value:
                 return None
             continue
-        fields[key] = tuple(value) if key == "days" else value
+        if key in DAY_FIELDS:  # an arm's days replace the step's, of either kind
+            fields["days"] = fields["days_before_due"] = ()
+            value = tuple(value)
+        fields[key] = value
     return fields
 
 
-def steps_frame(strategy: Strategy) -> pl.DataFrame:
-    """One row per (segment, arm, dpd, step), every arm's overrides applied.
+def _keys(days: tuple[int, ...], before_due: tuple[int, ...]) -> list[tuple[int, int | None]]:
+    """(dpd, days_to_due) of each day a step fires on, each once."""
+    if before_due:
+        return [(dpd, n) for dpd in DUE_DPD for n in sorted(set(before_due))]
+    return [(day, None) for day in sorted(set(days))]
 
-    A day listed twice in a step yields one row: a step fires at most once a day.
-    Rows are ordered by segment (file order), arm, dpd and step order.
+
+def steps_frame(strategy: Strategy) -> pl.DataFrame:
+    """One row per (segment, arm, dpd, days_to_due, step), every arm's overrides applied.
+
+    A step with `days` has a row per day past due and a null `days_to_due`; a due-relative
+    step (`days_before_due`) has a row per day before due, with that day in `days_to_due` and
+    dpd 0 (it fires only while the account is not overdue). A day listed twice in a step
+    yields one row: a step fires at most once a day. Rows are ordered by segment (file order),
+    arm, dpd, days to due (dpd steps first) and step order.
     """
-    rows: list[tuple[tuple[int, int, int, int], dict[str, Any]]] = []
+    rows: list[tuple[tuple[int, int, int, int, int], dict[str, Any]]] = []
     arms = strategy.experiment.arms if strategy.experiment is not None else ()
     arm_overrides: list[tuple[str, Mapping[str, Mapping[str, Any]]]] = (
         [(arm.id, arm.overrides) for arm in arms] if arms else [("champion", {})]
@@ -121,15 +137,17 @@ def steps_frame(strategy: Strategy) -> pl.DataFrame:
                 fields = _apply(step, overrides.get(step.id, {}))
                 if fields is None:
                     continue
-                for day in sorted(set(fields.pop("days"))):
-                    key = (seg_index, arm_index, day, order)
+                days, before_due = fields.pop("days"), fields.pop("days_before_due")
+                for dpd, to_due in _keys(days, before_due):
+                    key = (seg_index, arm_index, dpd, -1 if to_due is None else to_due, order)
                     rows.append(
                         (
                             key,
                             {
                                 "segment": segment.id,
                                 "arm": arm_id,
-                                "dpd": day,
+                                "dpd": dpd,
+                                "days_to_due": to_due,
                                 "step": step.id,
                                 **fields,
                                 "step_when": step.when,

@@ -383,7 +383,7 @@ class _Use:
     channel: str
     audience: str
     template: str | None
-    days: tuple[int, ...]
+    days: tuple[int, ...]  # days past due (a due-relative step: dpd 0)
     mark: Mark
 
 
@@ -396,7 +396,7 @@ def _uses(strategy: Strategy) -> Iterator[_Use]:
             step.channel,
             step.audience,
             step.template,
-            step.days,
+            step.dpd_days,
             step.marks.get("template", step.marks.get("", NOWHERE)),
         )
         seen = {(base.channel, base.audience, base.template, base.days)}
@@ -411,7 +411,7 @@ def _uses(strategy: Strategy) -> Iterator[_Use]:
                 str(fields.get("channel", step.channel)),
                 str(fields.get("audience", step.audience)),
                 fields.get("template", step.template),
-                tuple(fields.get("days", step.days)),
+                step.dpd_days_in(fields),
                 arm.marks.get(f"overrides/{step.id}/template", base.mark)
                 if "template" in fields
                 else base.mark,

@@ -32,7 +32,8 @@ def test_the_mixed_example_uses_every_feature_it_is_meant_to_show() -> None:
     steps = {s.id: s for s in strategy.steps()}
     assert steps["late.emergency"].audience == "emergency"
     assert "debtor_unreachable" in (steps["late.emergency"].when or "")
-    assert "days_to_due" in (steps["m0.sms"].when or "")
+    assert (steps["m0.sms"].days_before_due, steps["m0.sms"].days) == ((3, 1), ())
+    assert steps["m0.email"].days_before_due == (5,)
     assert [b.name for b in strategy.buckets] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+"]
 
 
