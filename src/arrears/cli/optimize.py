@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-EXIT_INPUT = 2
+from arrears.cli.errors import input_error, strategy_errors
 
 
 def _seeds(text: str, option: str) -> list[int]:
@@ -55,8 +55,7 @@ def run_optimize(
     from arrears.strategy.load import StrategyError, load_strategy
 
     def fail(message: str) -> typer.Exit:
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-        return typer.Exit(EXIT_INPUT)
+        return input_error(err, message)
 
     try:
         first = dt.date.fromisoformat(start) if start else dt.date.today()
@@ -68,9 +67,7 @@ def run_optimize(
         found = load_space(space, base)
         book = Book(accounts, days, country, first, load_knobs(knobs))
     except StrategyError as exc:
-        for d in exc.diagnostics:
-            err.print(str(d), highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise strategy_errors(err, exc) from None
     except (SpaceError, KnobError, OSError, ValueError) as exc:
         raise fail(str(exc)) from None
 
@@ -91,9 +88,7 @@ def run_optimize(
                 seed=seed, progress=progress,
             )  # fmt: skip
         except StrategyError as exc:
-            for d in exc.diagnostics:
-                err.print(str(d), highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise strategy_errors(err, exc) from None
     result.settings = {
         "strategy": str(strategy), "space": str(space), "budget": budget, "accounts": accounts,
         "days": days, "train_seeds": train, "test_seeds": test, "seed": seed,

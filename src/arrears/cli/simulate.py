@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-EXIT_INPUT = 2
+from arrears.cli.errors import input_error, strategy_errors
 
 
 def register(app: typer.Typer, console: Console, err: Console) -> None:
@@ -93,8 +93,7 @@ def run_simulate(
     from arrears.strategy.load import StrategyError, load_strategy
 
     def fail(message: str) -> typer.Exit:
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-        return typer.Exit(EXIT_INPUT)
+        return input_error(err, message)
 
     try:
         first = dt.date.fromisoformat(start) if start else dt.date.today()
@@ -108,9 +107,7 @@ def run_simulate(
     except KnobError as exc:
         raise fail(str(exc)) from None
     except StrategyError as exc:
-        for d in exc.diagnostics:
-            err.print(str(d), highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        raise strategy_errors(err, exc) from None
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
 
@@ -129,9 +126,7 @@ def run_simulate(
                 knobs=knob_set, verify=verify, progress=progress,
             )  # fmt: skip
         except StrategyError as exc:
-            for d in exc.diagnostics:
-                err.print(str(d), highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INPUT) from None
+            raise strategy_errors(err, exc) from None
         except ValueError as exc:
             raise fail(str(exc)) from None
     files = write_simulation(sim, out, lang)
