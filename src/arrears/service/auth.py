@@ -110,15 +110,40 @@ def close_session(connection: Connection, token: str, *, now: dt.datetime) -> No
 
 
 def session_principal(connection: Connection, token: str, *, now: dt.datetime) -> Principal | None:
-    """The principal of a live session's token, or None (unknown, expired, revoked)."""
-    row = connection.execute(
-        select(AuthSession.user_id, AuthSession.csrf_token, AuthSession.expires_at).where(
-            AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None)
+    """The principal of a live session's token, or None (unknown, expired, revoked, or its
+    user deactivated): one statement, the session joined to its user, the user's agent's
+    team, roles and teams (a row per role × team, a handful at most)."""
+    rows = connection.execute(
+        select(
+            AuthSession.user_id,
+            AuthSession.csrf_token,
+            AuthSession.expires_at,
+            User.name,
+            User.agent_id,
+            User.language,
+            Agent.team_id.label("agent_team"),
+            UserRole.role_id,
+            UserTeam.team_id,
         )
-    ).first()
-    if row is None or row.expires_at <= now:
+        .join(User, (User.user_id == AuthSession.user_id) & User.active.is_(True))
+        .outerjoin(Agent, Agent.agent_id == User.agent_id)
+        .outerjoin(UserRole, UserRole.user_id == User.user_id)
+        .outerjoin(UserTeam, UserTeam.user_id == User.user_id)
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
+    ).all()
+    if not rows or rows[0].expires_at <= now:
         return None
-    return principal_of(connection, row.user_id, row.csrf_token)
+    first = rows[0]
+    return Principal(
+        user_id=first.user_id,
+        name=first.name,
+        roles=frozenset(r.role_id for r in rows if r.role_id is not None),
+        agent_id=first.agent_id,
+        agent_team=first.agent_team,
+        teams=frozenset(r.team_id for r in rows if r.team_id is not None),
+        language=first.language,
+        csrf_token=first.csrf_token,
+    )
 
 
 def principal_of(connection: Connection, user_id: str, csrf: str = "") -> Principal | None:

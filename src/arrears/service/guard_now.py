@@ -9,17 +9,20 @@ the strategy that made today's queue (the latest imported plan), else every ship
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, select
 
 from arrears.compliance.predial import PreDial, check, check_one, questions
+from arrears.compliance.predial_one import DAY_MEMO, OneCache, cache_of
 from arrears.compliance.presets import Preset, presets_for, strictest_reach
+from arrears.compliance.rules import rules_for
 from arrears.contract.load import Portfolio
-from arrears.store.io import customer_tables
+from arrears.store.io import CONTRACT_MODELS, customer_tables, read_table
 from arrears.store.models import Contact, Plan, StrategyVersion
 from arrears.strategy.diagnostics import StrategyError
 from arrears.strategy.load import load_strategy_text
@@ -65,6 +68,108 @@ def customer_of(connection: Connection, contact_id: str) -> str | None:
 def portfolio_of(connection: Connection, customer_id: str) -> Portfolio:
     """The customer's rows as a portfolio the planner's stages read."""
     return Portfolio(customer_tables(connection, customer_id), pl.DataFrame())
+
+
+GUARD_TABLES = ("customers", "accounts", "contacts", "attempts")
+"""The contract tables the pre-dial check reads (`PreDial.of`); `customer_tables` reads every
+table, the staff tables whole."""
+
+
+def guard_tables(connection: Connection, customer_id: str) -> dict[str, pl.DataFrame]:
+    """The customer's rows of GUARD_TABLES, as `customer_tables` gives them: the customer,
+    its accounts and contact points, and the ledger of its accounts."""
+    accounts = CONTRACT_MODELS["accounts"].__table__.c
+    own = select(accounts.account_id).where(accounts.customer_id == customer_id)
+    out: dict[str, pl.DataFrame] = {}
+    for name in GUARD_TABLES:
+        columns = CONTRACT_MODELS[name].__table__.c
+        if "customer_id" in columns:
+            out[name] = read_table(connection, name, columns.customer_id == customer_id)
+        else:
+            out[name] = read_table(connection, name, columns.account_id.in_(own))
+    return out
+
+
+class Guard:
+    """The pre-dial check of one policy, kept by the process across requests.
+
+    A question's customer facts — points, accounts, customer, ledger — are read from the
+    database per question (`guard_tables`, in the caller's transaction), so a hold set or an
+    attempt recorded a moment ago, by this process or another, counts at once. What depends
+    only on the policy and the calendar is worked out once and shared: the rules, the preset
+    frame and the null rows of the one-question path (`predial_one._policy`), and the window
+    of each (hours key, day) from `hours.day_table` — the bulk of a question's cost when
+    rebuilt per request. The windows are dropped when the day (UTC) changes; a new plan
+    brings a new `Policy`, hence a new Guard (`ServiceState.guard`)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.reach = strictest_reach(policy.presets)
+        self.rules = rules_for(policy.presets)
+        self._shared = OneCache()
+        self._zones: dict[tuple[Any, ...], pl.DataFrame] = {}
+        self._day: dt.date | None = None
+        self._lock = threading.Lock()
+
+    def _calendar(self, today: dt.date) -> OneCache:
+        """The shared cache, renewed on a new day, and before the one-question path would
+        clear its day windows itself (`DAY_MEMO`: a clear under another thread's read)."""
+        with self._lock:
+            if self._day != today or len(self._shared.days) > DAY_MEMO // 2:
+                self._shared = OneCache()
+                self._day = today
+            if len(self._zones) > DAY_MEMO:
+                self._zones = {}
+            return self._shared
+
+    def state(self, tables: Mapping[str, pl.DataFrame], today: dt.date) -> PreDial:
+        """The customer's PreDial (`tables`: its rows), on the shared calendar cache."""
+        fresh = PreDial.of(tables, self.policy.presets, self.reach)
+        state = replace(fresh, rules=self.rules, one=OneCache())
+        shared = self._calendar(today)
+        own = cache_of(state)  # stamps the fresh cache with this state's identity
+        own.policy, own.nulls, own.days = shared.policy, shared.nulls, shared.days
+        return state
+
+    def may_contact(
+        self,
+        tables: Mapping[str, pl.DataFrame],
+        contact_id: str,
+        at: dt.datetime,
+        channel: str = "human_call",
+        account_id: str | None = None,
+        *,
+        today: dt.date,
+    ) -> list[dict[str, Any]]:
+        """`may_contact`'s answer, on the shared cache."""
+        state = self.state(tables, today)
+        key = _zone_key(state, contact_id)
+        own = cache_of(state)
+        if key is not None and key in self._zones:
+            own.zoned_by_contact[contact_id] = self._zones[key]
+        answers = check_one(state, contact_id, at, channel=channel, account_id=account_id)
+        if key is not None and contact_id in own.zoned_by_contact:
+            self._zones[key] = own.zoned_by_contact[contact_id]
+        return answers.drop("question").to_dicts()
+
+
+ZONE_INPUTS = ("contact_id", "customer_id", "kind", "value", "contact_timezone")
+"""What a contact point's zones are worked out from (`predial_one.zones_of_points`), with its
+customer's zone and country."""
+
+
+def _zone_key(state: PreDial, contact_id: str) -> tuple[Any, ...] | None:
+    """The zones' inputs of one point as the database holds them now: the key under which
+    the guard shares a point's zones between requests (a changed number, zone or customer
+    country is a new key). None when the point is not on exactly one row."""
+    point = state.points.filter(pl.col("contact_id") == contact_id)
+    if point.height != 1:
+        return None
+    row = point.select(ZONE_INPUTS).row(0)
+    customer = state.accounts.filter(pl.col("customer_id") == row[1])
+    if customer.height == 0:
+        return None
+    return (*row, *customer.select("customer_timezone", "customer_country").row(0))
 
 
 def may_contact(

@@ -18,7 +18,8 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def state_of(request: Request) -> ServiceState:
+async def state_of(request: Request) -> ServiceState:
+    """Async: no I/O, so no hop to the thread pool."""
     state: ServiceState = request.app.state.service
     return state
 

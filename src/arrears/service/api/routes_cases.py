@@ -23,7 +23,7 @@ from arrears.service.api.schemas import (
 from arrears.service.api.state import ServiceState
 from arrears.service.api.writes import idempotent
 from arrears.service.casefile import case_view
-from arrears.service.guard_now import may_contact, summary
+from arrears.service.guard_now import guard_tables, summary
 from arrears.service.offers_now import approve_offer, make_offer, offer_role
 from arrears.service.outcomes import OutcomeError, record_attempt, record_promise, set_status
 from arrears.service.roles import Principal
@@ -170,16 +170,11 @@ def attempt(
     at = body.at or now
 
     def work(connection: Any) -> tuple[int, Any]:
-        tables = customer_tables(connection, customer_id)
+        tables = guard_tables(connection, customer_id)
         if tables["contacts"].filter(tables["contacts"]["contact_id"] == body.contact_id).height:
             guard = summary(
-                may_contact(
-                    tables,
-                    state.policy(connection),
-                    body.contact_id,
-                    at,
-                    body.channel,
-                    body.account_id,
+                state.guard(connection).may_contact(
+                    tables, body.contact_id, at, body.channel, body.account_id, today=now.date()
                 )
             )
         else:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 
 from arrears.service.auth import LoginLimiter
-from arrears.service.guard_now import Policy, latest_strategy
+from arrears.service.guard_now import Guard, Policy, latest_strategy
 from arrears.service.settings import Settings
 from arrears.store.models import Plan
 from arrears.templates.library import Library
@@ -27,6 +27,7 @@ class ServiceState:
     templates: Path = SHIPPED_TEMPLATES
     _policy: tuple[int | None, Policy] | None = field(default=None, repr=False)
     _library: Library | None = field(default=None, repr=False)
+    _guard: Guard | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
@@ -47,6 +48,15 @@ class ServiceState:
         with self._lock:
             self._policy = (latest, policy)
         return policy
+
+    def guard(self, connection: Connection) -> Guard:
+        """The pre-dial check of the current policy, kept across requests (a new plan, a new
+        one)."""
+        policy = self.policy(connection)
+        with self._lock:
+            if self._guard is None or self._guard.policy is not policy:
+                self._guard = Guard(policy)
+            return self._guard
 
     def library(self) -> Library:
         with self._lock:
