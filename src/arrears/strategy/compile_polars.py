@@ -10,28 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+from collections.abc import Callable
 from functools import reduce
-from typing import Any
 
 import polars as pl
 
 from arrears.strategy import ast
 from arrears.strategy.ast import Node
-from arrears.strategy.parse import ConditionError
-from arrears.strategy.typecheck import kind_of, parse_temporal
+from arrears.strategy.compile_base import COMPARE, Schema, SchemaReader, python_value
 
-Schema = Mapping[str, pl.DataType]
-
-_COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _ARITH: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -51,20 +38,17 @@ def condition_expr(node: Node, schema: Schema | None = None) -> pl.Expr:
     return to_polars(node, schema).fill_null(False)
 
 
-class _Compiler:
-    def __init__(self, schema: Schema) -> None:
-        self.schema = schema
-
+class _Compiler(SchemaReader):
     def expr(self, node: Node) -> pl.Expr:
         match node:
             case ast.Column(name=name):
                 return pl.col(name)
             case ast.Literal():
-                return pl.lit(_python_value(node))
+                return pl.lit(python_value(node))
             case ast.Compare(op=op, left=left, right=right):
                 lhs = self.operand(left, partner=right)
                 rhs = self.operand(right, partner=left)
-                return _COMPARE[op](lhs, rhs)
+                return COMPARE[op](lhs, rhs)
             case ast.InList(operand=operand, items=items, negated=negated):
                 test = self.in_list(operand, items)
                 return ~test if negated else test
@@ -95,23 +79,6 @@ class _Compiler:
                 return -self.expr(operand)
         raise TypeError(f"not a condition node: {node!r}")
 
-    def temporal_kind(self, node: Node) -> str | None:
-        if isinstance(node, ast.Column) and node.name in self.schema:
-            kind = kind_of(self.schema[node.name])
-            return kind if kind in ("date", "datetime") else None
-        return None
-
-    def literal_for(self, lit: ast.Literal, partner: Node) -> Any:
-        """The literal's value, read as a date or timestamp when it meets such a column."""
-        kind = self.temporal_kind(partner)
-        if kind is None or lit.kind != "string":
-            return _python_value(lit)
-        assert isinstance(lit.value, str)
-        value = parse_temporal(lit.value, kind)  # type: ignore[arg-type]
-        if value is None:
-            raise ConditionError(f"'{lit.value}' is not a {kind}", lit.line, lit.column)
-        return value
-
     def operand(self, node: Node, *, partner: Node) -> pl.Expr:
         if isinstance(node, ast.Literal):
             value = self.literal_for(node, partner)
@@ -125,22 +92,9 @@ class _Compiler:
         kinds = {i.kind for i in items}
         if kinds <= {"int", "decimal"} and not (kinds == {"int"} and self.is_integer(operand)):
             # Polars 2 refuses `is_in` across numeric types; equalities coerce like `==` does.
-            tests = [lhs == pl.lit(_python_value(i)) for i in items]
+            tests = [lhs == pl.lit(python_value(i)) for i in items]
             return reduce(operator.or_, tests)
         if len(kinds) > 1:
             tests = [lhs == self.operand(i, partner=operand) for i in items]
             return reduce(operator.or_, tests)
         return lhs.is_in([self.literal_for(i, operand) for i in items])
-
-    def is_integer(self, node: Node) -> bool:
-        return (
-            isinstance(node, ast.Column)
-            and node.name in self.schema
-            and self.schema[node.name].is_integer()
-        )
-
-
-def _python_value(lit: ast.Literal) -> str | int | float | bool:
-    if isinstance(lit.value, Decimal):
-        return float(lit.value)
-    return lit.value
