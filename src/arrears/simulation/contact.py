@@ -44,7 +44,8 @@ def _no_person_mix() -> np.ndarray:
 _NOBODY = _no_person_mix()
 _NOBODY_CDF = np.cumsum(_NOBODY, axis=1)
 _CONVERSATIONS = np.array([_O["rpc"], _O["third_party"]])
-_REACHED = np.array([_O["rpc"], _O["third_party"], _O["delivered"], _O["sent"]])
+REACHED = np.array([_O["rpc"], _O["third_party"], _O["delivered"], _O["sent"]])
+"""Outcomes in which a person was reached (talked to, or a message delivered or sent)."""
 
 
 @dataclass
@@ -149,7 +150,7 @@ def execute(world: World, plan: PlanResult, tones: dict[str, str]) -> Executed:
     outcome = np.where(dead & MESSAGE[ch], _O["failed"], outcome)
 
     conversation = np.isin(outcome, _CONVERSATIONS)
-    reached = np.isin(outcome, _REACHED)
+    reached = np.isin(outcome, REACHED)
     cost = _cost(k, ch, conversation)
     complaint = _complaints(world, cust, point, ch, tone, hour, debtor, reached, at)
     u_reply = uniform(seed, day, "reply", point, ch)

@@ -41,13 +41,11 @@ from arrears.generate.dynamics import (
     promises_of_day,
 )
 from arrears.planning.plan import PlanResult, plan_day
-from arrears.simulation.contact import Executed, execute, lift_of, promise_chance
+from arrears.simulation.contact import REACHED, Executed, execute, lift_of, promise_chance
 from arrears.simulation.crn import stream
 from arrears.simulation.world import World, portfolio_of, rows_of
 from arrears.strategy.model import Strategy
 from arrears.templates.library import Library
-
-_REACHED = np.array([OUTCOMES.index(o) for o in ("rpc", "third_party", "delivered", "sent")])
 
 
 @dataclass
@@ -114,7 +112,7 @@ def simulate_day(
     np.maximum.at(today, ex.attempts.account, lifts)
     world.lift = np.maximum(world.lift * k.lift_decay, today)
     cost = np.bincount(ex.attempts.account, weights=ex.cost, minlength=n) + commission
-    reached = np.isin(ex.attempts.outcome, _REACHED)
+    reached = np.isin(ex.attempts.outcome, REACHED)
     world.reached_log = [
         *world.reached_log[-5:],
         np.bincount(ex.customer[reached], minlength=world.complaint_trait.size),

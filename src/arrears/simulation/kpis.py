@@ -48,7 +48,7 @@ class Tally:
     complaints: np.ndarray
     contacts: np.ndarray
     promises_made: int = 0
-    first_promise: int = 0  # promise rows before the simulation started
+    first_promise_frame: int = 0  # the promises ledger's frames before the run
     daily: list[dict[str, object]] = field(default_factory=list)
     by_hour: np.ndarray = field(default_factory=lambda: np.zeros((len(CHANNELS), 24), np.int64))
 
@@ -63,7 +63,7 @@ def start_tally(world: World) -> Tally:
         cost=np.zeros(n),
         complaints=np.zeros(n, dtype=np.int64),
         contacts=np.zeros(n, dtype=np.int64),
-        first_promise=world.ledgers.counts.get("promises", 0),
+        first_promise_frame=len(world.ledgers.promises),
     )
 
 
@@ -187,9 +187,10 @@ def _ratio(a: float, b: float) -> float:
 
 def _promises_kept(world: World, tally: Tally) -> tuple[int, int]:
     """Promises made during the run that were kept / broken by the last day."""
-    promises = pl.concat(world.ledgers.promises, how="vertical").filter(
-        pl.col("promise_id").str.slice(2).cast(pl.Int64) > tally.first_promise
-    )
+    made = world.ledgers.promises[tally.first_promise_frame :]
+    if not made:
+        return 0, 0
+    promises = pl.concat(made, how="vertical")
     if promises.is_empty():
         return 0, 0
     payments = pl.concat(world.ledgers.payments, how="vertical")

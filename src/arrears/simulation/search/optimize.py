@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -121,8 +121,7 @@ def search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     worlds = [_world(book, s) for s in train_seeds]
     base_strategy = strategy_of(base, "base")
-    for w in worlds[:1]:
-        refuse_errors(base_strategy, w)
+    refuse_errors(base_strategy, worlds[0])
     base_totals = _totals(_evaluate(worlds, base_strategy, book.days))
     cap = _cap(space, base_totals["cost"])
     base_trial = _trial_of(-1, {}, base_totals, feasible=True)
@@ -137,7 +136,7 @@ def search(
         if key not in seen:
             seen[key] = _run_candidate(len(trials), picked, base, space, worlds, book, cap)
         trial = seen[key]
-        trials.append(Trial(**{**trial.__dict__, "number": len(trials)}))
+        trials.append(replace(trial, number=len(trials)))
         if cap is not None:  # feasible when the cost is within the cap
             t.set_constraint("cost_over_cap", trial.cost - cap if trial.error is None else 1.0)
         if progress is not None:
