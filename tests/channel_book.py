@@ -111,11 +111,14 @@ def config(
     rate: float = 1000,
     tries: int = 3,
     backoff: float = 0.01,
+    receipt_url: str | None = None,
 ) -> Path:
     providers: dict[str, dict[str, object]] = {}
     pace = {"rate": rate, "tries": tries, "backoff": backoff}
     if gateway is not None:
         providers["sms"] = {"plugin": "http_sms", "url": gateway, "sender": "10690000", **pace}
+        if receipt_url is not None:
+            providers["sms"]["receipt_url"] = receipt_url
     if smtp_port is not None:
         providers["email"] = {
             "plugin": "smtp", "host": "127.0.0.1", "port": smtp_port,

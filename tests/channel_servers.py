@@ -4,7 +4,10 @@
   the generic protocol of `arrears.channels.providers.http_sms`. It writes every request it
   handles to a JSON-lines log (`accepted`, `duplicate`, `refused`, `throttled`) before it
   answers, so the log is the truth of what it took. Faults: `delay` per message, numbers that
-  are refused for good, numbers that are throttled (503) a number of times first.
+  are refused for good, numbers that are throttled (503) a number of times first. Given a
+  `webhook_secret`, it posts each accepted message's delivery receipt to the message's
+  `receipt_url` (`delivered`, or `undelivered` for the numbers in `undeliverable`), from a
+  thread, retrying a non-2xx answer a few times as gateways do (`receipt` events in the log).
 * `SmtpServer`: aiosmtpd with a Maildir handler (every accepted message is one file in the
   Maildir before the server answers 250), refusing recipients that contain `bounce` (550)
   and deferring (451) the first tries of those listed in `defer`.
@@ -22,6 +25,8 @@ import json
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -45,8 +50,11 @@ class _GatewayServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, port: int, log: Path, delay: float, refuse: Iterable[str],
-                 throttle: dict[str, int]) -> None:  # fmt: skip
+                 throttle: dict[str, int], webhook_secret: str | None = None,
+                 undeliverable: Iterable[str] = ()) -> None:  # fmt: skip
         super().__init__(("127.0.0.1", port), _GatewayHandler)
+        self.webhook_secret = webhook_secret
+        self.undeliverable = set(undeliverable)
         self.log_path = log
         self.log_file = open(log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop)
         self.delay = delay
@@ -54,10 +62,33 @@ class _GatewayServer(ThreadingHTTPServer):
         self.throttle = Counter(throttle)
         self.accepted: dict[str, str] = {}
         self.lock = threading.Lock()
+        self.log_lock = threading.Lock()
 
     def record(self, event: dict[str, Any]) -> None:
-        self.log_file.write(json.dumps(event, ensure_ascii=False) + "\n")
-        self.log_file.flush()
+        with self.log_lock:
+            self.log_file.write(json.dumps(event, ensure_ascii=False) + "\n")
+            self.log_file.flush()
+
+    def post_receipt(self, url: str, key: str, to: str) -> None:
+        status = "undelivered" if to in self.undeliverable else "delivered"
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        body = json.dumps({"type": "receipt", "key": key, "status": status, "at": at}).encode()
+        secret = self.webhook_secret or ""
+        headers = {"Content-Type": "application/json", "X-Webhook-Secret": secret}
+        answer: int | str = "not posted"
+        for attempt in range(5):
+            try:
+                request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    answer = response.status
+            except urllib.error.HTTPError as exc:
+                answer = exc.code
+            except OSError as exc:
+                answer = f"{type(exc).__name__}: {exc}"
+            if isinstance(answer, int) and 200 <= answer < 300:
+                break
+            time.sleep(0.2 * (attempt + 1))
+        self.record({"event": "receipt", "key": key, "status": status, "answer": answer})
 
 
 class _GatewayHandler(BaseHTTPRequestHandler):
@@ -108,6 +139,10 @@ class _GatewayHandler(BaseHTTPRequestHandler):
                 s.accepted[key] = ref
                 s.record({"event": "accepted", "key": key, "to": to, "text": body.get("text")})
                 status, answer = 202, {"id": ref, "status": "accepted"}
+                if s.webhook_secret is not None and body.get("receipt_url"):
+                    threading.Thread(
+                        target=s.post_receipt, args=(body["receipt_url"], key, to), daemon=True
+                    ).start()
         self._answer(status, answer)
 
 
@@ -122,10 +157,14 @@ class Gateway:
         delay: float = 0.0,
         refuse: Iterable[str] = (),
         throttle: dict[str, int] | None = None,
+        webhook_secret: str | None = None,
+        undeliverable: Iterable[str] = (),
     ) -> None:
         self.port = port or free_port()
         self.log = log
-        self.server = _GatewayServer(self.port, log, delay, refuse, throttle or {})
+        self.server = _GatewayServer(
+            self.port, log, delay, refuse, throttle or {}, webhook_secret, undeliverable
+        )
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -39,6 +40,9 @@ from arrears.channels.report import Report
 from arrears.channels.select import open_at
 from arrears.channels.state import Done, SendState
 from arrears.templates.render import RenderError
+
+if TYPE_CHECKING:
+    from arrears.channels.service_ledger import ServiceLedger
 
 RENDER_ERROR = "RENDER-ERROR"
 
@@ -141,9 +145,11 @@ class Dispatcher:
         words: Words,
         clock: Clock,
         options: Options,
+        service: ServiceLedger | None = None,
     ) -> None:
         self.folder, self.view, self.state, self.lanes = folder, view, state, lanes
         self.words, self.clock, self.options = words, clock, options
+        self.service = service
         self.report = Report()
         self.actions = folder.actions.filter(pl.col("channel").is_in(list(options.channels)))
         self._todo: set[str] = set()
@@ -202,6 +208,9 @@ class Dispatcher:
     # -- one chunk --------------------------------------------------------------------------
 
     def chunk(self, chunk: pl.DataFrame, now: datetime) -> None:
+        withdrawn = self.service.cancelled(chunk) if self.service is not None else []
+        if withdrawn:
+            chunk = chunk.filter(~pl.col("action_id").is_in([k for k, _, _ in withdrawn]))
         self.view.refresh()
         rows = self.view.rows_for(chunk)
         tones = [self._tone(r) for r in rows.iter_rows(named=True)]
@@ -223,7 +232,7 @@ class Dispatcher:
         for key, rule, _, until in holds:
             self._held[key] = until
             self.report.held[rule] += 1
-        cancels = list(verdicts.cancel)
+        cancels = [*withdrawn, *verdicts.cancel]
         by_channel: dict[str, list[Message]] = {}
         for row in verdicts.send.iter_rows(named=True):
             try:
@@ -310,8 +319,11 @@ class Dispatcher:
         self.report.adopted += adopt(self.state, self.view.data, now)
 
     def flush(self) -> int:
-        written = flush(self.state, self.view.data)
+        written, held = flush(self.state, self.view.data, self.service)
         if written:
             self.view.wrote_attempts()
         self.report.ledger_rows += written
+        if self.service is not None:
+            self.report.service_rows = (self.report.service_rows or 0) + held
+            self.report.service_missing = self.service.missing
         return written

@@ -16,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from arrears.channels.config import ProviderConfig
 from arrears.channels.ledger import append, attempt_rows, known_ids
 from arrears.channels.model import Provider, Status, StatusUnavailable
 from arrears.channels.report import Report
 from arrears.channels.state import LEDGER_WRITING, LEDGER_WRITTEN, Done, SendState
+
+if TYPE_CHECKING:
+    from arrears.channels.service_ledger import ServiceLedger
 
 
 class HasProvider(Protocol):
@@ -69,11 +72,13 @@ def adopt(state: SendState, data: Path, now: datetime) -> int:
     return len(found)
 
 
-def flush(state: SendState, data: Path) -> int:
-    """Append the attempts not yet in the ledger; returns the rows written."""
+def flush(state: SendState, data: Path, service: ServiceLedger | None = None) -> tuple[int, int]:
+    """Append the attempts not yet in the ledger, and to the service's database when given
+    (insert-or-skip there, so a batch found `writing` adds nothing twice); returns the rows
+    written to the folder's ledger and sent to the database."""
     rows = state.unwritten()
     if not rows:
-        return 0
+        return 0, 0
     dedupe = any(r.ledger == LEDGER_WRITING for r in rows)
     keys = [r.key for r in rows]
     state.set_ledger(keys, LEDGER_WRITING)
@@ -91,5 +96,6 @@ def flush(state: SendState, data: Path) -> int:
         ]
     )
     written = append(data, frame, dedupe=dedupe)
+    held = service.append(frame) if service is not None else 0
     state.set_ledger(keys, LEDGER_WRITTEN)
-    return written
+    return written, held

@@ -23,6 +23,10 @@ class Report:
     no_provider: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     ledger_rows: int = 0
+    service_rows: int | None = None
+    """Attempts appended to the service's database (None: no database given)."""
+    service_missing: int = 0
+    """Attempts the database could not hold (their account or contact point is not in it)."""
     states: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 

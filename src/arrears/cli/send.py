@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from arrears.channels.service_ledger import ServiceLedger
 
 EXIT_INPUT = 2
 
@@ -20,6 +25,21 @@ def _instant(text: str) -> datetime:
     except ValueError as exc:
         raise typer.BadParameter(f"'{text}' is not an ISO 8601 timestamp") from exc
     return (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(UTC)
+
+
+def _service_ledger(url: str, fail: Callable[[str], typer.Exit]) -> ServiceLedger:
+    """The service's database, migrated to the code's schema (a database behind it cannot
+    take the attempts; one that cannot be reached is bad input, before anything is sent)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from arrears.channels.service_ledger import ServiceLedger
+    from arrears.store.db import upgrade
+
+    try:
+        upgrade(url)
+        return ServiceLedger(url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise fail(f"--database: {type(exc).__name__}: {exc}") from None
 
 
 def register(app: typer.Typer, console: Console) -> None:
@@ -56,6 +76,13 @@ def register(app: typer.Typer, console: Console) -> None:
         chunk: Annotated[int, typer.Option(min=1, help="Actions checked and sent at once.")] = 500,
         limit: Annotated[
             int | None, typer.Option(min=1, help="Hand at most this many messages over.")
+        ] = None,
+        database: Annotated[
+            str | None,
+            typer.Option(
+                help="The service's database URL: attempts appended there too, and actions "
+                "it cancelled not sent (docs/channels.md)."
+            ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     ) -> None:
@@ -108,6 +135,7 @@ def register(app: typer.Typer, console: Console) -> None:
                 lanes[c] = Lane.of(provider, settings.providers[c], clock)
         except ConfigError as exc:
             raise fail(str(exc)) from None
+        service = _service_ledger(database, fail) if database else None
         store = SendState(state or default_path(run))
         try:
             store.lock()
@@ -115,7 +143,7 @@ def register(app: typer.Typer, console: Console) -> None:
             words = words_of(folder, settings)
             dispatcher = Dispatcher(
                 folder=folder, view=view, state=store, lanes=lanes, words=words, clock=clock,
-                options=Options(channels=wanted, chunk=chunk, limit=limit),
+                options=Options(channels=wanted, chunk=chunk, limit=limit), service=service,
             )  # fmt: skip
             report = dispatcher.run()
         except StateLocked as exc:
@@ -124,6 +152,8 @@ def register(app: typer.Typer, console: Console) -> None:
             for provider in providers:
                 provider.close()
             store.close()
+            if service is not None:
+                service.close()
         if as_json:
             console.print_json(json.dumps(report.as_dict(), default=str, ensure_ascii=False))
         else:
@@ -207,3 +237,11 @@ def _print_report(console: Console, report: object, state_path: Path) -> None:
         f"{report.ledger_rows:,} attempts appended to the ledger; state {state_path}",
         highlight=False,
     )
+    if report.service_rows is not None:
+        missing = report.service_missing
+        note = f"; {missing:,} not held there (account or contact not imported)"
+        console.print(
+            f"{report.service_rows:,} attempts sent to the service's database"
+            + (note if missing else ""),
+            highlight=False,
+        )

@@ -11,6 +11,10 @@ Re-importing is idempotent, by key:
   change from day to day); a row missing from the import is kept, never deleted;
 - event tables (attempts, payments, complaints) are *insert-or-skip*: an existing key is left
   as it is (the ledger is append-only, and an event does not change after the fact).
+
+An attempt's outcome is read through its delivery receipts (`outcome_as_read`): a `sent` SMS
+whose gateway later reported it `delivered` or `failed` reads so, while the ledger row stays
+as appended.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Float, Table, select, type_coerce
+from sqlalchemy import Connection, Float, Table, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from arrears.contract.tables import ACTION_COLUMNS, LOAD_ORDER, TABLES, Kind
 from arrears.store.db import engine
-from arrears.store.models import CONTRACT_MODELS, Plan, PlanAction, StrategyVersion
+from arrears.store.models import CONTRACT_MODELS, Delivery, Plan, PlanAction, StrategyVersion
 from arrears.store.repository import record_audit
 
 CHUNK_ROWS = 5_000
@@ -211,6 +215,21 @@ def _column(table: Table, name: str, kind: Kind, dialect: str) -> ColumnElement[
     return column
 
 
+def outcome_as_read(attempts: Table) -> ColumnElement[Any]:
+    """An attempt's outcome as the planner and the guard read it: its latest delivery
+    receipt's (`deliveries`, append-only like the ledger), else the one it was appended with."""
+    receipts = Delivery.__table__.c
+    latest = (
+        select(receipts.outcome)
+        .where(receipts.attempt_id == attempts.c.attempt_id)
+        .order_by(receipts.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    outcome = attempts.c.outcome
+    return func.coalesce(latest, outcome, type_=outcome.type).label("outcome")
+
+
 def read_table(
     connection: Connection, name: str, where: ColumnElement[bool] | None = None
 ) -> pl.DataFrame:
@@ -221,6 +240,8 @@ def read_table(
     assert isinstance(table, Table)
     dialect = connection.dialect.name
     columns = [_column(table, c.name, c.kind, dialect) for c in spec.columns]
+    if name == "attempts":
+        columns = [outcome_as_read(table) if c.name == "outcome" else c for c in columns]
     query = select(*columns).order_by(table.c[spec.key])
     if where is not None:
         query = query.where(where)

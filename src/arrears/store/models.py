@@ -55,7 +55,8 @@ MONEY = Numeric(18, 2)
 RATE = Numeric(18, 6)
 """Rates and unit costs (a commission of 12.5 %, 0.035 per SMS) need more than cents."""
 ID = String(64)
-APPEND_ONLY: tuple[str, ...] = ("attempts", "audit_log")
+APPEND_ONLY: tuple[str, ...] = ("attempts", "audit_log", "deliveries")
+DELIVERY_OUTCOMES: tuple[str, ...] = ("delivered", "failed")
 
 
 def choice(values: tuple[str, ...], name: str) -> Enum:
@@ -129,6 +130,22 @@ class Attempt(Base):
     at: Mapped[dt.datetime]
     outcome: Mapped[str] = mapped_column(choice(OUTCOMES, "attempt_outcome"))
     agent_id: Mapped[str | None] = mapped_column(ID)
+
+
+class Delivery(Base):
+    """What a channel's provider reported about a sent attempt (its delivery receipt), as it
+    came. Append-only, like the ledger it qualifies: an attempt's outcome as read
+    (`io.read_table`) is its latest receipt's, else the one it was appended with. No foreign
+    key: a fast gateway's receipt may come before `send` has appended the attempt."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ID, index=True)
+    outcome: Mapped[str] = mapped_column(choice(DELIVERY_OUTCOMES, "delivery_outcome"))
+    status: Mapped[str] = mapped_column(String(32))
+    """The gateway's own word (`undelivered`, `expired` …)."""
+    at: Mapped[dt.datetime | None]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Payment(Base):

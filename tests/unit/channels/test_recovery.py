@@ -120,12 +120,12 @@ def test_a_ledger_write_cut_short_is_completed_without_a_duplicate(
         [Done("k0", "sent", NOW, 1, "fake"), Done("k1", "failed", NOW, 1, "fake", reason="bad")],
         NOW,
     )
-    assert flush(state, data) == 2
+    assert flush(state, data) == (2, 0)
     # A crash between the append and its `written` mark: the rows are `writing` again.
     state.set_ledger(["k0", "k1"], LEDGER_WRITING)
     state.mark_sending(["k2"], "fake", NOW)
     state.finish([Done("k2", "sent", NOW, 1, "fake")], NOW)
-    assert flush(state, data) == 1
+    assert flush(state, data) == (1, 0)
     ledger = pl.read_csv(data / "attempts.csv", infer_schema=False)
     assert sorted(ledger.get_column("attempt_id")) == ["k0", "k1", "k2"]
     assert dict(ledger.select("attempt_id", "outcome").iter_rows()) == {

@@ -1,7 +1,8 @@
 """A generic HTTP SMS gateway: JSON over HTTP, the idempotency key in a header and the body.
 
     POST {url}            {"to": "+8613800138000", "text": "…", "sender": "…",
-                           "client_ref": "<key>"}      header Idempotency-Key: <key>
+                           "client_ref": "<key>"[, "receipt_url": "…"]}
+                          header Idempotency-Key: <key>
         2xx {"id": "…"}   accepted (a gateway that already has the key answers with the
                           first message's id, and does not send it again)
         409               already accepted under this key: accepted
@@ -11,7 +12,9 @@
         200               accepted;  404  not found;  anything else: cannot tell now
 
 Settings: `url` (required), `status_url` (default: `url`), `sender`, `token_env` (the
-environment variable holding a bearer token), `timeout` (seconds, default 10). One HTTP/1.1
+environment variable holding a bearer token), `timeout` (seconds, default 10), `receipt_url`
+(where the gateway is asked to post the message's delivery receipt: the service's
+`/api/v1/webhooks/messages`, docs/channels.md). One HTTP/1.1
 connection is kept open and reused (`status_url` is on the same host).
 """
 
@@ -52,6 +55,12 @@ class HttpSmsProvider(Provider):
         if self.status_url.netloc != self.url.netloc:
             raise ConfigError("http_sms: `status_url` must be on the host of `url`")
         self.sender = str(settings.get("sender") or "")
+        receipts = settings.get("receipt_url")
+        if receipts is not None and (
+            not isinstance(receipts, str) or urlsplit(receipts).scheme not in ("http", "https")
+        ):
+            raise ConfigError(f"http_sms: `receipt_url` must be an http(s) URL, not {receipts!r}")
+        self.receipt_url = receipts
         self.timeout = float(settings.get("timeout", 10))
         token = secret(settings, "token")
         self.headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -99,6 +108,8 @@ class HttpSmsProvider(Provider):
             "sender": self.sender,
             "client_ref": message.key,
         }
+        if self.receipt_url:
+            payload["receipt_url"] = self.receipt_url
         headers = {**self.headers, "Idempotency-Key": message.key}
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:

@@ -1,4 +1,4 @@
-"""The pre-dial check, the payment webhook, supervisors' figures, users and the audit log."""
+"""The pre-dial check, the payment and message webhooks, supervisors' figures, users, audit log."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query
 from sqlalchemy import select
 
+from arrears.channels.inbound import EventError, parse_event
 from arrears.service import kpis, queue
 from arrears.service.accounts_admin import UserError, create_user
 from arrears.service.api.deps import State, Who, role, webhook_secret
-from arrears.service.api.schemas import PaymentIn, PredialIn, UserIn
+from arrears.service.api.schemas import MessageEventIn, PaymentIn, PredialIn, UserIn
 from arrears.service.api.writes import idempotent
 from arrears.service.guard_now import customer_of, may_contact, summary
+from arrears.service.messages import apply_receipt, apply_reply
 from arrears.service.outcomes import OutcomeError, record_payment
 from arrears.service.roles import Principal
 from arrears.store.io import customer_tables
@@ -79,6 +81,31 @@ def payment(body: PaymentIn, state: State, idempotency_key: IdempotencyKey = Non
 
     return idempotent(
         state, "webhook:payments", idempotency_key, "payment", body.model_dump(mode="json"), work
+    )
+
+
+@router.post("/webhooks/messages", dependencies=[Depends(webhook_secret)])
+def message_event(
+    body: MessageEventIn, state: State, idempotency_key: IdempotencyKey = None
+) -> Any:
+    """A channel provider's delivery receipt (`delivered`, `failed`, `undelivered`,
+    `rejected`, `expired`) or an inbound reply (authenticated by `X-Webhook-Secret`). A receipt
+    sets what the attempt reads as its outcome; a STOP / 退订 reply opts the sender's contact
+    points out of the channel at once."""
+    try:
+        event = parse_event(body.model_dump(mode="json", by_alias=True), "body")
+    except EventError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+    def work(connection: Any) -> tuple[int, Any]:
+        now = state.settings.clock()
+        if event.type == "receipt":
+            out = apply_receipt(connection, event, now)
+            return (200 if out["duplicate"] else 201), out
+        return 200, apply_reply(connection, event, now, actor="webhook:messages")
+
+    return idempotent(
+        state, "webhook:messages", idempotency_key, "message", body.model_dump(mode="json"), work
     )
 
 

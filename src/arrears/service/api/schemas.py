@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from arrears.channels.model import SEND_CHANNELS
 from arrears.contract.tables import CHANNELS, OUTCOMES
 from arrears.service.outcomes import HOLD_STATUSES
 from arrears.service.roles import ROLES
@@ -85,6 +86,22 @@ class PaymentIn(Body):
     account_id: Id
     amount: Money
     paid_at: Instant
+
+
+class MessageEventIn(Body):
+    """A channel provider's delivery receipt or an inbound reply (what `arrears inbound`
+    reads from a JSON-lines file, one object a request)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    type: Literal["receipt", "reply"]
+    key: Id | None = None
+    status: Annotated[str, StringConstraints(max_length=32, pattern=NO_NUL)] | None = None
+    text: Text | None = None
+    sender: Annotated[str, StringConstraints(max_length=400, pattern=NO_NUL)] | None = Field(
+        default=None, alias="from"
+    )
+    channel: Literal[SEND_CHANNELS] = "sms"  # type: ignore[valid-type]
+    at: Instant | None = None
 
 
 class PredialIn(Body):

@@ -33,11 +33,15 @@ $$
 """
 
 
-def create_append_only_triggers() -> None:
+def create_append_only_triggers(
+    tables: Sequence[str] = APPEND_ONLY, *, with_function: bool = True
+) -> None:
+    """Triggers refusing UPDATE and DELETE (and TRUNCATE on PostgreSQL) on `tables`; a later
+    migration adding an append-only table calls it with `with_function=False`."""
     dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and with_function:
         op.execute(PG_FUNCTION)
-    for table in APPEND_ONLY:
+    for table in tables:
         if dialect == "postgresql":
             op.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
@@ -57,16 +61,18 @@ def create_append_only_triggers() -> None:
             raise NotImplementedError(f"append-only triggers for {dialect}")
 
 
-def drop_append_only_triggers() -> None:
+def drop_append_only_triggers(
+    tables: Sequence[str] = APPEND_ONLY, *, with_function: bool = True
+) -> None:
     dialect = op.get_bind().dialect.name
-    for table in APPEND_ONLY:
+    for table in tables:
         if dialect == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         else:
             for verb in ("update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-    if dialect == "postgresql":
+    if dialect == "postgresql" and with_function:
         op.execute("DROP FUNCTION IF EXISTS arrears_append_only()")
 
 
