@@ -66,8 +66,12 @@ def check_caps(p: dict, calls: list[dict], run_date: date) -> None:
         if p["country"] == "US":
             prior = sum(
                 1
-                for ch, _, at, c in evs
-                if own and ch in VOICE and callee(c) == who and within_days(at, zones, run_date, 7)
+                for ch, out, at, c in evs
+                if own
+                and ch in VOICE
+                and out != "no_connect"
+                and callee(c) == who
+                and within_days(at, zones, run_date, 7)
             )
             assert prior + len(same_debt) < cap_max("US", "US-7IN7"), (action, prior)
             assert not any(

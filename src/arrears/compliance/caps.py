@@ -49,6 +49,7 @@ class Cap:
     source: str
     summary: str = ""
     roles: tuple[str, ...] = ROLES  # the roles of the contact points it applies to
+    not_counted: tuple[str, ...] = ()  # outcomes of placed contacts it does not count
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,13 @@ def cap_of(raw: Mapping[str, Any], where: str) -> Cap:
     counts = raw.get("counts", "attempts")
     if counts not in COUNTS:
         raise CapError(f"{where}: counts must be one of {', '.join(COUNTS)}, got {counts!r}")
+    not_counted = raw.get("not_counted") or []
+    not_counted = [not_counted] if isinstance(not_counted, str) else list(not_counted)
+    unknown = [o for o in not_counted if o not in OUTCOMES]
+    if unknown:
+        raise CapError(f"{where}: unknown outcome(s) {', '.join(map(str, unknown))}")
+    if not_counted and counts != "attempts":
+        raise CapError(f"{where}: 'not_counted' is for caps that count attempts")
     return Cap(
         id=cap_id,
         scope=scope,
@@ -119,6 +127,7 @@ def cap_of(raw: Mapping[str, Any], where: str) -> Cap:
         source=" ".join(str(raw.get("source", "house policy")).split()),
         summary=" ".join(str(raw.get("summary", "")).split()),
         roles=("debtor",) if scope == "debtor" else _roles(raw.get("roles"), where),
+        not_counted=tuple(not_counted),
     )
 
 

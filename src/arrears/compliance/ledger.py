@@ -135,9 +135,10 @@ def _events(ledger: pl.DataFrame, cap: Cap, since: datetime | None) -> pl.DataFr
     ledger = _since(ledger, since)
     on_channel = pl.col("channel").is_in(cap.channels)
     if cap.counts == "attempts":
-        return ledger.filter(on_channel & pl.col("role").is_in(cap.roles)).select(
-            *SCOPE_KEYS[cap.scope], "at"
-        )
+        wanted = on_channel & pl.col("role").is_in(cap.roles)
+        if cap.not_counted:
+            wanted &= ~pl.col("outcome").is_in(cap.not_counted)
+        return ledger.filter(wanted).select(*SCOPE_KEYS[cap.scope], "at")
     debtor = "debtor" in cap.roles
     others = any(r != "debtor" for r in cap.roles)
     wanted = on_channel & (
