@@ -92,10 +92,12 @@ class Planned:
         return pl.read_csv(self.data / "contacts.csv", infer_schema=False)
 
 
-def plan(folder: Path, b: PortfolioBuilder) -> Planned:
+def plan(folder: Path, b: PortfolioBuilder, text: str = STRATEGY) -> Planned:
+    """Plan the run date over `b` with the strategy `text` (`{templates}` is the shipped
+    template library)."""
     data = b.write(folder / "data")
     strategy = folder / "strategy.yaml"
-    strategy.write_text(STRATEGY.format(templates=templates_path()), encoding="utf-8")
+    strategy.write_text(text.format(templates=templates_path()), encoding="utf-8")
     run = folder / "run"
     run_plan(data=data, strategy_path=strategy, run_date=RUN_DATE, out=run)
     return Planned(data, run, strategy)
@@ -112,6 +114,8 @@ def config(
     tries: int = 3,
     backoff: float = 0.01,
     receipt_url: str | None = None,
+    switch: str | None = None,
+    switch_timeout: float = 10,
 ) -> Path:
     providers: dict[str, dict[str, object]] = {}
     pace = {"rate": rate, "tries": tries, "backoff": backoff}
@@ -125,6 +129,11 @@ def config(
             "sender": "collections@lender.example", "journal": "journal@lender.example",
             "journal_maildir": str(maildir), **pace,
         }  # fmt: skip
+    if switch is not None:
+        for channel in ("ivr", "robot_call"):
+            providers[channel] = {
+                "plugin": "switch_call", "url": switch, "timeout": switch_timeout, **pace,
+            }  # fmt: skip
     if letters is not None:
         providers["letter"] = {"plugin": "pdf_letter", "folder": str(letters), **pace}
     path = folder / "channels.yaml"

@@ -191,6 +191,93 @@ def read_log(path: Path, kind: str | None = None) -> list[dict[str, Any]]:
     return [r for r in rows if kind is None or r["event"] == kind]
 
 
+# -- the switch bridge (IVR and robot calls) -------------------------------------------------
+
+
+class _SwitchServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int, log: Path, delay: float) -> None:
+        super().__init__(("127.0.0.1", port), _SwitchHandler)
+        self.log_file = open(log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop)
+        self.delay = delay
+        self.calls: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+    def record(self, event: dict[str, Any]) -> None:
+        self.log_file.write(json.dumps(event, ensure_ascii=False) + "\n")
+        self.log_file.flush()
+
+
+class _SwitchHandler(BaseHTTPRequestHandler):
+    """The bridge side of `arrears.dialing.http_adapter`'s protocol: `POST /calls` (409 for
+    a call id it has), `GET /calls/{id}` (200 / 404)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _SwitchServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        call_id = unquote(self.path.rstrip("/").rsplit("/", 1)[-1])
+        with self.server.lock:
+            known = call_id in self.server.calls
+        self._answer(200 if known else 404, {"call_id": call_id})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        call_id = str(body.get("call_id", ""))
+        s = self.server
+        with s.lock:
+            if call_id in s.calls:
+                s.record({"event": "duplicate", "call_id": call_id})
+                status = 409
+            else:  # placed before the answer goes out: a slow answer may time the client out
+                s.calls[call_id] = body
+                s.record({"event": "placed", **body})
+                status = 201
+        if s.delay:
+            time.sleep(s.delay)
+        self._answer(status, {"call_id": call_id} if status == 201 else {"error": "known call"})
+
+
+class Switch:
+    """The switch bridge in a thread: `url`, `events()` (its log), `stop()`."""
+
+    def __init__(self, log: Path, *, delay: float = 0.0) -> None:
+        self.port = free_port()
+        self.log = log
+        self.server = _SwitchServer(self.port, log, delay)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/switch"
+
+    def start(self) -> Switch:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.server.log_file.close()
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return read_log(self.log, kind)
+
+
 # -- the SMTP server ------------------------------------------------------------------------
 
 

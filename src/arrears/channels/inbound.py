@@ -1,8 +1,9 @@
 """Inbound events: delivery receipts and replies, applied to the data folder at once.
 
-* A **receipt** (`{"type": "receipt", "key": …, "status": "delivered" | "failed", "at": …}`)
-  sets the outcome of the key's attempt in the ledger (`sent` → `delivered` or `failed`) and,
-  with a state file, the key's `delivery`.
+* A **receipt** (`{"type": "receipt", "key": …, "status": "delivered" | "failed" | …, "at": …}`)
+  sets the outcome of the key's attempt in the ledger (`sent` → `delivered` or `failed`; a
+  call's `answered_live`, `machine`, `busy`, `no_answer` → `delivered`, `machine`,
+  `no_connect`, `no_answer`) and, with a state file, the key's `delivery`.
 * A **reply** (`{"type": "reply", "text": …, "from": …, "channel": "sms", "key": …}`) whose
   text is an opt-out word (`words.is_opt_out`: STOP, 退订, TD, T, unsubscribe) adds its channel
   to the `opt_out` of the contact point it came from: the point of the key's attempt when the
@@ -32,6 +33,7 @@ from arrears.channels.ledger import set_outcomes
 from arrears.channels.model import SEND_CHANNELS
 from arrears.channels.state import SendState
 from arrears.channels.words import is_opt_out
+from arrears.dialing.telephony import LEDGER_OUTCOME
 
 RECEIPT_STATUSES: dict[str, str] = {
     "delivered": "delivered",
@@ -39,8 +41,12 @@ RECEIPT_STATUSES: dict[str, str] = {
     "undelivered": "failed",
     "rejected": "failed",
     "expired": "failed",
+    # An IVR or robot call's outcome, as the switch reports it (`dialing.telephony`): the words
+    # were played to a live answer, or the call met a machine, a busy line, no answer.
+    "answered_live": "delivered",
+    **LEDGER_OUTCOME,
 }
-"""A receipt's status (as gateways word it) → the ledger's outcome."""
+"""A receipt's status (as gateways and switches word it) → the ledger's outcome."""
 LOG_NAME = "inbound_log.csv"
 LOG_COLUMNS = ("received_at", "type", "key", "from", "channel", "text", "status", "applied")
 

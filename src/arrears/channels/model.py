@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-SEND_CHANNELS: tuple[str, ...] = ("sms", "email", "letter")
-"""The channels `arrears send` delivers; calls go through the dialer (`arrears dial`)."""
+SEND_CHANNELS: tuple[str, ...] = ("sms", "email", "letter", "ivr", "robot_call")
+"""The channels `arrears send` delivers: IVR and robot calls through a switch that plays
+the words (`switch_call`); agents' calls (and robot-then-human) go through the dialer
+(`arrears dial`)."""
 
 
 @dataclass(frozen=True)

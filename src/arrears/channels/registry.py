@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "smtp": "arrears.channels.providers.smtp:SmtpProvider",
     "http_sms": "arrears.channels.providers.http_sms:HttpSmsProvider",
     "pdf_letter": "arrears.channels.providers.letter:PdfLetterProvider",
+    "switch_call": "arrears.channels.providers.switch_call:SwitchCallProvider",
 }
 
 

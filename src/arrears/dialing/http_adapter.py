@@ -16,6 +16,12 @@ Commands (adapter → switch bridge). Every request goes to `{base_url}` with
     POST   {base_url}/calls                   {"call_id": "c-42", "number": "+447700900123"}
     POST   {base_url}/calls/{call_id}/bridge  {"agent_id": "a-7"}
     DELETE {base_url}/calls/{call_id}
+    GET    {base_url}/calls/{call_id}         200 when the switch has the call, else 404
+
+- An IVR or robot call placed by `arrears send` (the `switch_call` provider) adds the words to
+  play to `POST /calls`: `"say": "<the rendered script>", "language": "zh-CN"`; the bridge
+  speaks them (text to speech) when the call is answered live. `GET /calls/{call_id}` lets
+  `send` ask, after an interruption, whether a call it may have placed was accepted.
 
 - Any 2xx answers success; the body is ignored (204 No Content is fine).
 - Any other status is a failure. Send a JSON body `{"error": "<why>"}` (or `"message"`); the
@@ -155,9 +161,28 @@ class HttpTelephony:
 
     # -- commands ------------------------------------------------------------------------------
 
-    def originate(self, call_id: str, number: str) -> None:
-        """`POST /calls`: ring `number`. Never retried: a second try could ring twice."""
-        self._request("POST", "/calls", {"call_id": call_id, "number": number}, call_id=call_id)
+    def originate(
+        self, call_id: str, number: str, *, say: str | None = None, language: str | None = None
+    ) -> None:
+        """`POST /calls`: ring `number` (and, for an IVR or robot call, play `say`). Never
+        retried: a second try could ring twice."""
+        body = {"call_id": call_id, "number": number}
+        if say is not None:
+            body["say"] = say
+        if language:
+            body["language"] = language
+        self._request("POST", "/calls", body, call_id=call_id)
+
+    def has_call(self, call_id: str) -> bool:
+        """`GET /calls/{call_id}`: whether the switch holds this call (placed, whatever came
+        of it). Raises TelephonyError when the switch cannot tell."""
+        try:
+            self._request("GET", f"/calls/{_quote(call_id)}", None)
+        except TelephonyError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
 
     def bridge(self, call_id: str, agent_id: str) -> None:
         """`POST /calls/{call_id}/bridge`: connect the answered call to the agent."""
@@ -245,7 +270,7 @@ class HttpTelephony:
                     log.warning("%s: HTTP %d (%s), retrying", what, status, message)
                     time.sleep(HANG_UP_RETRY_DELAY_S)
                     continue
-                raise TelephonyError(f"{what} failed: HTTP {status}: {message}") from err
+                raise TelephonyError(f"{what} failed: HTTP {status}: {message}", status) from err
             except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
                 reason = getattr(err, "reason", err)
                 if not last:

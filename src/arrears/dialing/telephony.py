@@ -37,7 +37,12 @@ LEDGER_OUTCOME: dict[str, str] = {
 
 
 class TelephonyError(RuntimeError):
-    """The switch refused or failed a request (the message says which and why)."""
+    """The switch refused or failed a request (the message says which and why); `status` is
+    the HTTP status the switch answered, when it answered one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ RATE = Numeric(18, 6)
 """Rates and unit costs (a commission of 12.5 %, 0.035 per SMS) need more than cents."""
 ID = String(64)
 APPEND_ONLY: tuple[str, ...] = ("attempts", "audit_log", "deliveries")
-DELIVERY_OUTCOMES: tuple[str, ...] = ("delivered", "failed")
+DELIVERY_OUTCOMES: tuple[str, ...] = ("delivered", "failed", "machine", "no_connect", "no_answer")
 
 
 def choice(values: tuple[str, ...], name: str) -> Enum:

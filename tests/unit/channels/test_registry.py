@@ -31,7 +31,7 @@ def test_a_configuration_lists_every_problem_with_the_allowed_values() -> None:
             "channels.yaml",
         )  # fmt: skip
     message = str(caught.value)
-    assert "unknown channel (one of sms, email, letter)" in message
+    assert "unknown channel (one of sms, email, letter, ivr, robot_call)" in message
     assert "rate must be > 0" in message and "unknown keys ['colour']" in message
 
 

@@ -31,6 +31,9 @@ def upgrade() -> None:
             sa.Enum(
                 "delivered",
                 "failed",
+                "machine",
+                "no_connect",
+                "no_answer",
                 name="delivery_outcome",
                 native_enum=False,
                 create_constraint=True,
