@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -162,6 +162,16 @@ def plan(
         Path | None,
         typer.Option(help="Template library folder (overrides the strategy's templates:)."),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="local (Polars on this machine) or spark (docs/spark.md).")
+    ] = "local",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            help="Spark master for --engine spark (local[*], yarn, spark://…); default: the "
+            "one spark-submit set, else local[*]."
+        ),
+    ] = None,
 ) -> None:
     """Plan one day: actions, blocked contacts, assignments, rejects and a manifest."""
     from arrears.assignment.solvers import SOLVERS
@@ -170,11 +180,21 @@ def plan(
     day = _parse_date(run_date)
     if solver not in SOLVERS:
         raise _fail_input(f"--solver {solver}: unknown (one of: {', '.join(SOLVERS)})")
+    if engine not in ("local", "spark"):
+        raise _fail_input(f"--engine {engine}: unknown (one of: local, spark)")
+    if engine == "spark" and (lacking := spark_missing()):
+        raise _fail_input("--engine spark needs " + " and ".join(lacking))
     try:
-        outcome = run_plan(
-            data=data, strategy_path=strategy, run_date=day, out=out, shards=shards,
-            solver=solver, models=models, timing=timing, templates=templates,
-        )  # fmt: skip
+        if engine == "spark":
+            outcome = _plan_on_spark(
+                master, data=data, strategy_path=strategy, run_date=day, out=out,
+                shards=shards, solver=solver, models=models, timing=timing, templates=templates,
+            )  # fmt: skip
+        else:
+            outcome = run_plan(
+                data=data, strategy_path=strategy, run_date=day, out=out, shards=shards,
+                solver=solver, models=models, timing=timing, templates=templates,
+            )  # fmt: skip
     except (ContractError, FileNotFoundError) as exc:
         raise _fail_input(str(exc)) from None
     except ValueError as exc:  # a model that does not fit the data or its card
@@ -184,6 +204,32 @@ def plan(
             err.print(str(d), highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     render.plan_summary(console, outcome)
+
+
+def spark_missing() -> list[str]:
+    """What `--engine spark` lacks here: the pyspark package, a Java runtime."""
+    import importlib.util
+    import os
+    import shutil
+
+    lacking = []
+    if importlib.util.find_spec("pyspark") is None:
+        lacking.append("the pyspark package (pip install 'arrears[spark]')")
+    java_home = os.environ.get("JAVA_HOME")
+    if not (shutil.which("java") or (java_home and os.path.exists(f"{java_home}/bin/java"))):
+        lacking.append("a Java 17 runtime (java on PATH or JAVA_HOME)")
+    return lacking
+
+
+def _plan_on_spark(master: str | None, **kwargs: Any) -> Any:
+    """The plan on a Spark session of `master` (or the one spark-submit made), then stopped."""
+    from arrears.spark.plan import run_plan_spark, spark_session
+
+    spark = spark_session(master)
+    try:
+        return run_plan_spark(spark=spark, **kwargs)
+    finally:
+        spark.stop()
 
 
 @app.command()

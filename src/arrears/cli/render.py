@@ -71,6 +71,8 @@ def plan_summary(console: Console, outcome: RunOutcome) -> None:
     r = outcome.record
     counts = r.account_counts
     shards = f" · {outcome.shards} shards" if outcome.shards > 1 else ""
+    if r.engine != "polars":
+        shards += f" on {r.engine}"
     console.print(
         f"[bold]plan {r.run_date}[/] · strategy [cyan]{r.strategy.name}[/] v{r.strategy.version} "
         f"({r.strategy.content_hash[:12]}) · {counts['accounts']:,} accounts · "

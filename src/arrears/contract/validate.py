@@ -403,6 +403,41 @@ def _convert(text: pl.Series, dtype: pl.DataType) -> pl.Series:
     return text.cast(dtype, strict=False)
 
 
+EXTRA_TYPES: tuple[pl.DataType, ...] = (pl.Int64(), pl.Float64(), pl.Date(), pl.Boolean())
+"""The types a lender's own text column may get, narrowest first (`extra_column_types`)."""
+
+
+def extra_type_fits(frame: pl.DataFrame, names: list[str]) -> dict[str, list[bool]]:
+    """For a part of a file: for each text column with a non-empty value, whether every such
+    value converts to each of EXTRA_TYPES. The whole file's type (`extra_column_types`) is
+    the first of EXTRA_TYPES that fits in every part (`combine_type_fits`)."""
+    fits: dict[str, list[bool]] = {}
+    for name in names:
+        series = frame.get_column(name)
+        if series.dtype != pl.String:
+            continue
+        text = _blank_to_null(series)
+        present = int(text.is_not_null().sum())
+        if present:
+            fits[name] = [
+                int(_convert(text, dtype).is_not_null().sum()) == present for dtype in EXTRA_TYPES
+            ]
+    return fits
+
+
+def combine_type_fits(parts: list[dict[str, list[bool]]]) -> dict[str, pl.DataType]:
+    """`extra_column_types` of a whole file from `extra_type_fits` of its parts."""
+    every: dict[str, list[bool]] = {}
+    for part in parts:
+        for name, fits in part.items():
+            every[name] = [a and b for a, b in zip(every.get(name, fits), fits, strict=True)]
+    return {
+        name: next(t for t, ok in zip(EXTRA_TYPES, fits, strict=True) if ok)
+        for name, fits in every.items()
+        if any(fits)
+    }
+
+
 def extra_column_types(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.DataType]:
     """The narrowest type every non-empty value of a lender's own text column fits.
 
@@ -418,7 +453,7 @@ def extra_column_types(frame: pl.DataFrame, names: list[str]) -> dict[str, pl.Da
         present = int(text.is_not_null().sum())
         if present == 0:
             continue
-        for dtype in (pl.Int64(), pl.Float64(), pl.Date(), pl.Boolean()):
+        for dtype in EXTRA_TYPES:
             if int(_convert(text, dtype).is_not_null().sum()) == present:
                 types[name] = dtype
                 break

@@ -58,6 +58,8 @@ class RunRecord:
     scoring: Scoring | None = None
     timing: dict[str, Any] | None = None  # the knees the assign steps started at (--timing)
     templates: dict[str, Any] | None = None  # the template library planned with, if any
+    engine: str = "polars"  # which engine planned the run: polars or spark
+    engine_detail: dict[str, Any] | None = None  # the Spark run's master, shards, versions
 
 
 def account_counts(accounts: pl.DataFrame) -> dict[str, Any]:
@@ -207,7 +209,8 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
         "models": models_summary(record.scoring),
         "assignment_timing": record.timing,
         "templates": record.templates,
-        "engine": "polars",
+        "engine": record.engine,
+        **({} if record.engine_detail is None else {record.engine: record.engine_detail}),
         "software": {"arrears": software_version(), "polars": pl.__version__},
         "timings": timings,
     }

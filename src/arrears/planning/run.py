@@ -12,23 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from arrears.assignment.agencies import agency_facts, agency_table
-from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.assignment.timing import with_suggested_timing
-from arrears.contract.load import Portfolio, load_portfolio, locate, sort_rejects, validate_all
+from arrears.contract.load import Portfolio, load_portfolio, locate
 from arrears.contract.shards import shard_count, split_inputs
-from arrears.dialing.stage import Counts, call_lists, contact_model, counts_of, settings_of
 from arrears.planning.derived import CUSTOMER_COLUMNS, DERIVED, SCORES
-from arrears.planning.output import (
-    RunRecord,
-    account_counts,
-    by_account,
-    input_summary,
-    merge_account_counts,
-    record_of,
-    write_run,
-)
-from arrears.planning.plan import PlanResult, Scoring, plan_day
+from arrears.planning.output import RunRecord, record_of, write_run
+from arrears.planning.plan import PlanResult, plan_day
+from arrears.planning.shards import Gathered, add_time, plan_shard, validate_shard
 from arrears.strategy.check import check_strategy
 from arrears.strategy.load import Diagnostic, StrategyError, load_strategy
 from arrears.strategy.model import Strategy
@@ -193,110 +183,32 @@ def _run_sharded(
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.shards-", dir=out.parent) as tmp:
         work = Path(tmp)
         inputs = split_inputs(paths, work / "inputs", count)
-        timings: dict[str, float] = {"split": round(clock() - started, 4)}
-        actions, blocked, rejects, counts, parts = [], [], [], [], []
-        rows_read: dict[str, int] = {}
-        checked = 0
-        wanted: list[pl.DataFrame] = []
+        gathered = Gathered(work, {"split": round(clock() - started, 4)})
         staff: dict[str, pl.DataFrame | None] = {"teams": None, "agents": None}
-        cases: list[pl.DataFrame] = []
-        facts: list[pl.DataFrame] = []
-        ledger_counts: list[Counts] = []
-        drifts: list[dict] = []
         for index in range(count):
             lap = clock()
-            clean, shard_rejects, rows = validate_all(
+            portfolio = validate_shard(
                 inputs.raws(index),
                 duplicates=inputs.duplicates,
                 extra_types=inputs.extra_types,
+                files=inputs.files,
             )
-            portfolio = Portfolio(clean, shard_rejects, inputs.files, {}, rows)
-            _add(timings, "load_validate", clock() - lap)
+            add_time(gathered.timings, "load_validate", clock() - lap)
             if index == 0:
                 strategy, knees = _timed(
                     checked_strategy(strategy_path, portfolio, models), suggestions
                 )
-            result = plan_day(
-                portfolio, strategy, run_date, clock=clock, assign=False, models=models,
-                templates=library,
-            )  # fmt: skip
-            if result.scoring is not None:
-                drifts.append(result.scoring.drift)
-            lap = clock()
             for name in staff:  # teams and agents come whole, in one shard
-                staff[name] = staff[name] if staff[name] is not None else clean.get(name)
-            if strategy.assignments():  # owners span shards: assign once, below
-                wanted.append(wanted_rows(result.accounts, strategy))
-                if clean.get("cases") is not None:
-                    cases.append(clean["cases"])
-                facts.append(agency_facts({**clean, "teams": staff["teams"]}, result.blocked))
-            _add(timings, "assign", clock() - lap)
-            lap = clock()
-            ledger_counts.append(
-                counts_of(
-                    clean, run_date, contact_model(models), result.actions.get_column("contact_id")
-                )
-            )
-            _add(timings, "schedule", clock() - lap)
-            for stage, seconds in result.timings.items():
-                _add(timings, stage, seconds)
-            part = work / f"accounts-{index:04d}.parquet"
-            by_account(result.accounts).write_parquet(part)
-            parts.append(part)
-            actions.append(result.actions)
-            blocked.append(result.blocked)
-            rejects.append(shard_rejects)
-            counts.append(account_counts(result.accounts))
-            checked += result.checked
-            for name, n in rows.items():
-                rows_read[name] = rows_read.get(name, 0) + n
-            del portfolio, result, clean
-        all_rejects = sort_rejects(rejects)
-        lap = clock()
-        assignment = None
-        if wanted:
-            tables = {**staff, "cases": pl.concat(cases) if cases else None}
-            assignment = assign_wanted(pl.concat(wanted), strategy, tables, run_date, solver)
-            if assignment is not None:
-                assignment.agencies = agency_table(pl.concat(facts), staff["teams"], assignment)
-        all_actions = with_owners(pl.concat(actions), assignment).sort("action_id")
-        _add(timings, "assign", clock() - lap)
-        lap = clock()
-        lists = call_lists(
-            all_actions,
-            Counts.merge(ledger_counts),
-            staff["agents"],
-            settings_of(strategy.dialing, strategy.steps()),
-            contact_model(models),
-        )
-        _add(timings, "schedule", clock() - lap)
-        record = RunRecord(
-            run_date=run_date,
-            strategy=strategy,
-            actions=all_actions,
-            blocked=pl.concat(blocked).sort("action_id"),
-            rejects=all_rejects,
-            accounts=parts,
-            account_counts=merge_account_counts(counts),
-            checked=checked,
-            inputs=input_summary(inputs.files, inputs.fingerprints(), rows_read, all_rejects),
-            assignment=assignment,
-            call_lists=lists,
-            scoring=_merged_scoring(models, drifts),
-            timing=knees,
-            templates=library_summary(library),
-        )
-        written = write_run(out, record, timings, clock=clock, started_at=started)
-    return RunOutcome(written, record, timings, count)
-
-
-def _merged_scoring(models: ModelSet | None, drifts: list[dict]) -> Scoring | None:
-    if models is None:
-        return None
-    from arrears.scoring.apply import merge_drift
-
-    return Scoring(models, merge_drift(drifts), shards=len(drifts))
-
-
-def _add(timings: dict[str, float], stage: str, seconds: float) -> None:
-    timings[stage] = round(timings.get(stage, 0.0) + seconds, 4)
+                staff[name] = staff[name] if staff[name] is not None else portfolio.tables.get(name)
+            plan = plan_shard(
+                portfolio, strategy, run_date, teams=staff["teams"], models=models,
+                library=library, clock=clock,
+            )  # fmt: skip
+            gathered.add(plan)
+            del portfolio, plan
+        written, record = gathered.finish(
+            strategy=strategy, staff=staff, run_date=run_date, solver=solver, models=models,
+            files=inputs.files, fingerprints=inputs.fingerprints(), out=out, clock=clock,
+            started=started, timing=knees, templates=library_summary(library),
+        )  # fmt: skip
+    return RunOutcome(written, record, gathered.timings, count)

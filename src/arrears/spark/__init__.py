@@ -1,7 +1,9 @@
-"""The strategy on Apache Spark: the same condition tree and segmentation, as Spark Columns.
+"""Apache Spark: `arrears plan --engine spark` (`plan.py`, `inputs.py`: customer shards carried
+by Spark, each planned by the local engine's code) and the strategy's conditions, bucket,
+segment and arm compiled to Spark Columns (`compile.py`, `segment.py`, `experiment.py`).
 
 Optional: needs the `spark` extra (`pip install -e '.[spark]'`) and Java 17. Nothing here is
-imported by the local engine.
+imported by the local engine. docs/spark.md says what runs where.
 """
 
 from __future__ import annotations
