@@ -107,9 +107,7 @@ def check_allowed(p: dict, answer: dict, house: dict, run_date: date) -> None:
         return
     mine = [e for e in evs if own]  # the ledger is about the customer's first account
     if p["country"] == "US":
-        calls = [
-            e for e in mine if e[0] in VOICE and e[1] != "no_connect" and callee(e[3]) == who
-        ]
+        calls = [e for e in mine if e[0] in VOICE and e[1] != "no_connect" and callee(e[3]) == who]
         assert sum(in_days(e[2], day, zones, 7) for e in calls) < 7, answer
         talks = [e for e in mine if e[0] in VOICE and talked(e[1], e[3]) == who]
         assert not any(in_days(e[2], day, zones, 7) for e in talks), (answer, "cool-off")
