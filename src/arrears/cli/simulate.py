@@ -35,6 +35,13 @@ def register(app: typer.Typer, console: Console, err: Console) -> None:
         verify: Annotated[
             bool, typer.Option(help="Put every contact to the real pre-dial check at its time.")
         ] = True,
+        dialer: Annotated[
+            str | None,
+            typer.Option(
+                help="The dialer floor inside the day: none (every slotted call happens), "
+                "progressive, predictive or preview (overrides the knob `dialer`)."
+            ),
+        ] = None,
         lang: Annotated[str, typer.Option(help="Report language: en or zh-CN.")] = "en",
     ) -> None:
         """Replay strategies day by day on a simulated book: recovery, cost, complaints and
@@ -42,6 +49,7 @@ def register(app: typer.Typer, console: Console, err: Console) -> None:
         run_simulate(
             console, err, strategy=strategy, vs=vs, out=out, accounts=accounts, days=days,
             seed=seed, country=country, start=start, knobs=knobs, verify=verify, lang=lang,
+            dialer=dialer,
         )  # fmt: skip
 
     @app.command()
@@ -87,7 +95,10 @@ def run_simulate(
     knobs: Path | None,
     verify: bool,
     lang: str,
+    dialer: str | None = None,
 ) -> None:
+    from dataclasses import replace
+
     from arrears.simulation.knobs import KnobError, load_knobs
     from arrears.simulation.run import simulate, write_simulation
     from arrears.strategy.load import StrategyError, load_strategy
@@ -101,6 +112,8 @@ def run_simulate(
         raise fail(f"--start {start!r} is not a date (YYYY-MM-DD)") from None
     try:
         knob_set = load_knobs(knobs)
+        if dialer is not None:
+            knob_set = replace(knob_set, dialer=dialer)
         arms = [("champion", load_strategy(strategy))]
         if vs is not None:
             arms.append(("challenger", load_strategy(vs)))
@@ -143,12 +156,14 @@ def show(console: Console, sim: object) -> None:
     table.add_column("KPI")
     for arm in sim.arms:
         table.add_column(f"{arm.name}\n{arm.strategy.name}", justify="right")
-    rows = (
+    rows: tuple[tuple[str, str], ...] = (
         ("recovered", "{:,.0f}"), ("recovery_rate", "{:.2%}"), ("cure_rate", "{:.2%}"),
         ("cost", "{:,.0f}"), ("recovered_per_cost", "{:,.1f}"), ("contacts", "{:,}"),
         ("rpc", "{:,}"), ("promises_made", "{:,}"), ("promises_kept", "{:,}"),
         ("complaints", "{:,}"), ("blocked", "{:,}"), ("violations", "{:,}"),
     )  # fmt: skip
+    if sim.settings["knobs"].get("dialer", "none") != "none":
+        rows += (("abandoned", "{:,}"), ("floor_unplaced", "{:,}"))
     for key, fmt in rows:
         table.add_row(key, *[fmt.format(arm.kpis.get(key, 0)) for arm in sim.arms])
     console.print(table)

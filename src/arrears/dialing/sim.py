@@ -14,14 +14,21 @@ The floor places and ends calls only through the telephony interface (`telephony
 here the simulated switch (`switch.SimSwitch`). With `leads`, each dial takes its number from a
 hopper (`Leads.next`; none left: no dial) and every dial's result is handed back
 (`Leads.settle`), which is how a campaign asks the compliance guard before each dial and
-writes each attempt to the ledger (`campaign`).
+writes each attempt to the ledger (`campaign`). Leads with an `answer_chance(lead)` method give
+each dial its own chance of a live answer (None: the scenario's `p_live`).
+
+`run` is `begin`, `step` while `next_at` is before the shift's end, then `end`: a caller that
+works several floors on one clock (`workday.work_lists`) steps them in the order of their
+events.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -62,6 +69,29 @@ class SimResult:
     waiting_at_end: int  # live answers still waiting for an agent then
 
 
+class _LeadSwitch(SimSwitch):
+    """The simulated switch, where a dial may bring its own chance of a live answer."""
+
+    p_next: float | None = None  # the next dial's chance (set by the floor, used once)
+
+    def originate(self, call_id: str, number: str) -> None:
+        p, self.p_next = self.p_next, None
+        if p is None:
+            super().originate(call_id, number)
+            return
+        scenario = self.sc
+        self.sc = _with_p_live(scenario, p)
+        try:
+            super().originate(call_id, number)
+        finally:
+            self.sc = scenario
+
+
+@functools.lru_cache(maxsize=256)
+def _with_p_live(scenario: Scenario, p: float) -> Scenario:
+    return replace(scenario, p_live=p, live_profile=None)
+
+
 @dataclass(slots=True)
 class _Call:
     placed_at: float
@@ -84,7 +114,8 @@ class _Floor:
         self.reserves = pacer.reserves_agent
         self.scheduled = pacer if isinstance(pacer, ScheduledPacer) else None
         self.draws = Draws(rng)
-        self.switch = SimSwitch(sc, self.draws, lambda: self.now, self._wake_switch)
+        self.switch = _LeadSwitch(sc, self.draws, lambda: self.now, self._wake_switch)
+        self.chance: Callable[[Lead], float | None] | None = getattr(leads, "answer_chance", None)
         self.observer = pacer if isinstance(pacer, Observer) else None
         self.oracle = bool(getattr(pacer, "wants_remaining", False))
         self.detail = self.oracle or bool(getattr(pacer, "wants_detail", False))
@@ -260,7 +291,10 @@ class _Floor:
         self.dials += 1
         self.in_flight += 1
         self.ringing.add(call)
-        self.switch.originate(str(call), record.lead.number if record.lead is not None else "")
+        lead = record.lead
+        if lead is not None and self.chance is not None:
+            self.switch.p_next = self.chance(lead)
+        self.switch.originate(str(call), lead.number if lead is not None else "")
 
     def on_switch(self) -> None:
         """Handle what the switch reported."""
@@ -401,22 +435,37 @@ class _Floor:
             self.place_dial()
             self.schedule_own_dial()
 
-    def run(self, window_s: float) -> SimResult:
+    def begin(self) -> None:
+        """Log the first hour's agents in and place the first dials (time 0)."""
         sc = self.sc
-        end = sc.duration_s
         self.staff(sc.agents_at(0))
         if sc.agent_profile is not None:
-            for hour in range(1, math.ceil(end / HOUR_S)):
+            for hour in range(1, math.ceil(sc.duration_s / HOUR_S)):
                 self.push(hour * HOUR_S, _HOUR, hour)
         self.schedule_own_dial()
         self.ask_pacer()
+
+    def next_at(self) -> float:
+        """When the next event happens (inf: none before the shift's end)."""
         heap = self.heap
-        while heap and heap[0][0] < end:
-            t, _, kind, arg = heapq.heappop(heap)
-            self.advance(t)
-            self.handle(kind, arg)
-            self.ask_pacer()
-        self.advance(end)
+        return heap[0][0] if heap and heap[0][0] < self.sc.duration_s else math.inf
+
+    def step(self) -> None:
+        """Handle the next event, then ask the pacer."""
+        t, _, kind, arg = heapq.heappop(self.heap)
+        self.advance(t)
+        self.handle(kind, arg)
+        self.ask_pacer()
+
+    def run(self, window_s: float) -> SimResult:
+        self.begin()
+        while self.next_at() < math.inf:
+            self.step()
+        return self.end(window_s)
+
+    def end(self, window_s: float) -> SimResult:
+        """Close the shift: settle every open call and count."""
+        self.advance(self.sc.duration_s)
         self.close()
         live, busy, machine, no_answer = self.outcomes
         agent_s, talk_s = self.agent_s, self.talk_s

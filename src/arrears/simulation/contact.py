@@ -7,11 +7,17 @@ number's rhythm, local hour and weekday (`arrears.generate.dynamics`); a dead nu
 connects; another person's number is answered by a third party. Messages are delivered or fail
 by the channel's mix. Every draw is keyed (`crn.uniform`), so both arms of a comparison get the
 same answer to the same call.
+
+`execute` is `plan_calls` (who is called when, and who would answer), then, with a dialer
+floor (`floor.DayDialer`), the voice calls worked on it (placed or not, when, abandoned or
+taken by an agent, handed over by the robot), then `consequences` (cost, complaints,
+replies). Without a floor every slotted call happens, as before the floor existed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -65,6 +71,10 @@ class Executed:
     complaint: np.ndarray  # the attempt led to a complaint
     opt_out: np.ndarray  # the debtor replied STOP to this SMS
     refused: np.ndarray  # the third party refused further contact
+    abandoned: np.ndarray  # the dialer floor abandoned the live answer (no agent in time)
+    handover: np.ndarray  # the robot handed the customer to an agent
+    reserved: np.ndarray  # dialled with an agent held for it (progressive, preview)
+    floor: dict[str, int] = field(default_factory=dict)  # the dialer floors' counts
 
     @property
     def size(self) -> int:
@@ -101,9 +111,70 @@ def _timed_actions(plan: PlanResult) -> pl.DataFrame:
     return pl.concat([slotted, untimed], how="vertical").sort("action_id")
 
 
-def execute(world: World, plan: PlanResult, tones: dict[str, str]) -> Executed:
-    """Carry out the day's actions (the state is that of the morning, after the plan)."""
-    k, seed, day = world.knobs, world.seed, world.day
+@dataclass
+class Calls:
+    """The day's timed actions as arrays (row i = action i of `timed`), before what they cause:
+    who would pick up (`live`, the world's keyed draw) and the outcome without a dialer."""
+
+    timed: pl.DataFrame
+    acc: np.ndarray
+    point: np.ndarray
+    ch: np.ndarray
+    tone: np.ndarray
+    debtor: np.ndarray
+    hour: np.ndarray
+    weekday: np.ndarray
+    at: np.ndarray
+    dpd: np.ndarray
+    cust: np.ndarray
+    live: np.ndarray  # a voice call to a live number that a person answers if it is placed
+    u_out: np.ndarray  # the keyed uniform of the outcome
+    outcome: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Calls:
+        """The calls at `rows` (positions), in that order."""
+        arrays = {
+            name: value[rows] for name, value in vars(self).items() if isinstance(value, np.ndarray)
+        }
+        return Calls(timed=self.timed[rows], **arrays)
+
+
+@dataclass
+class Dialled:
+    """What the dialer floor made of the calls (rows follow `Calls`): abandoned by the floor,
+    handed by the robot to an agent, dialled with an agent held (progressive, preview), the
+    agent on the call (None: the case's owner, as without a floor), and the floors' counts."""
+
+    abandoned: np.ndarray
+    handover: np.ndarray
+    reserved: np.ndarray
+    agent: pl.Series | None
+    counts: dict[str, int]
+
+    @staticmethod
+    def nothing(n: int) -> Dialled:
+        none = np.zeros(n, dtype=bool)
+        return Dialled(none, none, none, None, {})
+
+
+Dialer = Callable[[World, PlanResult, Calls], tuple[Calls, Dialled]]
+
+
+def execute(
+    world: World, plan: PlanResult, tones: dict[str, str], dialer: Dialer | None = None
+) -> Executed:
+    """Carry out the day's actions (the state is that of the morning, after the plan); with a
+    `dialer` (`floor.dial_day`), voice calls go through the dialer floor first."""
+    calls = plan_calls(world, plan, tones)
+    dialled = Dialled.nothing(calls.acc.size)
+    if dialer is not None:
+        calls, dialled = dialer(world, plan, calls)
+    return consequences(world, calls, dialled)
+
+
+def plan_calls(world: World, plan: PlanResult, tones: dict[str, str]) -> Calls:
+    """Who is called when (a minute inside the slot), and who would answer."""
+    seed, day = world.seed, world.day
     timed = _timed_actions(plan)
     acc = rows_of(world.account_index, timed.get_column("account_id"), "account_id", "row")
     point = rows_of(world.contact_index, timed.get_column("contact_id"), "contact_id", "pos")
@@ -128,16 +199,7 @@ def execute(world: World, plan: PlanResult, tones: dict[str, str]) -> Executed:
     st, sim = world.state, world.sim
     dpd = st.dpd(day)[acc]
     cust = sim.book.customer[acc]
-    rhythm = sim.reach.rhythm[point]
-    h = np.clip(hour - 8, 0, BY_HOUR.shape[1] - 1)
-    p_answer = (
-        BASE_RPC[ch]
-        * RPC_KEEP_BY_STAGE[_stage(dpd)]
-        * BY_HOUR[rhythm, h]
-        * BY_WEEKDAY[rhythm, np.clip(weekday - 1, 0, 6)]
-        * sim.reach.person[cust]
-        * k.rpc_scale
-    )
+    p_answer = answer_chance(world, ch, dpd, point, cust, hour, weekday)
     voice = VOICE[ch]
     answered = voice & (uniform(seed, day, "answer", point, hour) < np.minimum(p_answer, MAX_RPC))
     u_out = uniform(seed, day, "outcome", point, hour, ch)
@@ -148,12 +210,45 @@ def execute(world: World, plan: PlanResult, tones: dict[str, str]) -> Executed:
     dead = sim.contacts.dead[point]
     outcome = np.where(dead & voice, _O["no_connect"], outcome)
     outcome = np.where(dead & MESSAGE[ch], _O["failed"], outcome)
+    return Calls(timed, acc, point, ch, tone, debtor, hour, weekday, at, dpd, cust,
+                 answered & ~dead, u_out, outcome)  # fmt: skip
 
+
+def answer_chance(
+    world: World,
+    ch: np.ndarray,
+    dpd: np.ndarray,
+    point: np.ndarray,
+    cust: np.ndarray,
+    hour: np.ndarray,
+    weekday: np.ndarray,
+) -> np.ndarray:
+    """The world's chance that a person answers a voice call: the channel's base rate, the
+    stage, the number's rhythm by local hour and weekday, the person's reachability."""
+    rhythm = world.sim.reach.rhythm[point]
+    h = np.clip(hour - 8, 0, BY_HOUR.shape[1] - 1)
+    return (
+        BASE_RPC[ch]
+        * RPC_KEEP_BY_STAGE[_stage(dpd)]
+        * BY_HOUR[rhythm, h]
+        * BY_WEEKDAY[rhythm, np.clip(weekday - 1, 0, 6)]
+        * world.sim.reach.person[cust]
+        * world.knobs.rpc_scale
+    )
+
+
+def consequences(world: World, calls: Calls, dialled: Dialled) -> Executed:
+    """What the calls made cost and caused: conversations, complaints, replies."""
+    k, seed, day = world.knobs, world.seed, world.day
+    c, timed, ch = calls, calls.timed, calls.ch
+    outcome = np.where(dialled.abandoned, _O["abandoned"], c.outcome)
     conversation = np.isin(outcome, _CONVERSATIONS)
     reached = np.isin(outcome, REACHED)
-    cost = _cost(k, ch, conversation)
-    complaint = _complaints(world, cust, point, ch, tone, hour, debtor, reached, at)
-    u_reply = uniform(seed, day, "reply", point, ch)
+    agent_talk = k.cost_agent_minute * k.by_channel("minutes_answered")[_C["human_call"]]
+    cost = _cost(k, ch, conversation) + np.where(dialled.handover, agent_talk, 0.0)
+    complaint = _complaints(world, c, reached, dialled.abandoned)
+    u_reply = uniform(seed, day, "reply", c.point, ch)
+    debtor = c.debtor
     opt_out = debtor & (ch == _C["sms"]) & (outcome == _O["delivered"]) & (u_reply < k.sms_opt_out)
     refused = (outcome == _O["third_party"]) & (u_reply < k.third_party_refusal)
 
@@ -164,20 +259,29 @@ def execute(world: World, plan: PlanResult, tones: dict[str, str]) -> Executed:
         if owner is not None
         else pl.Series([None] * timed.height, dtype=pl.String)
     )
+    if dialled.agent is not None:
+        both = pl.DataFrame({"agent": dialled.agent, "owner": owner}, strict=False)
+        owner = both.select(pl.coalesce("agent", "owner")).to_series()
     return Executed(
-        attempts=DayAttempts(acc, at, ch.astype(np.int8), outcome.astype(np.int8), point, dpd),
+        attempts=DayAttempts(
+            c.acc, c.at, ch.astype(np.int8), outcome.astype(np.int8), c.point, c.dpd
+        ),
         action_id=timed.get_column("action_id"),
         contact_id=timed.get_column("contact_id"),
         account_id=timed.get_column("account_id"),
-        customer=cust,
-        tone=tone,
+        customer=c.cust,
+        tone=c.tone,
         debtor=debtor,
-        local_hour=hour,
+        local_hour=c.hour,
         owner=owner.alias("agent_id"),
         cost=cost,
         complaint=complaint,
         opt_out=opt_out,
         refused=refused,
+        abandoned=dialled.abandoned,
+        handover=dialled.handover,
+        reserved=dialled.reserved,
+        floor=dialled.counts,
     )
 
 
@@ -191,34 +295,26 @@ def _cost(k: Knobs, ch: np.ndarray, conversation: np.ndarray) -> np.ndarray:
     return k.by_channel("cost_message")[ch] + np.where(VOICE[ch], per_minute[ch] * minutes, 0.0)
 
 
-def _complaints(
-    world: World,
-    cust: np.ndarray,
-    point: np.ndarray,
-    ch: np.ndarray,
-    tone: np.ndarray,
-    hour: np.ndarray,
-    debtor: np.ndarray,
-    reached: np.ndarray,
-    at: np.ndarray,
-) -> np.ndarray:
+def _complaints(world: World, c: Calls, reached: np.ndarray, abandoned: np.ndarray) -> np.ndarray:
     """A person reached may complain: more so when contacted often this week, early or late
-    in the day, as a third party, or pressed hard."""
+    in the day, as a third party, or pressed hard; so may one whose call was abandoned (the
+    agent call's chance x `complaint_abandoned`, no tone: nobody spoke)."""
     k = world.knobs
-    recent = recent_contacts(world, cust)
+    recent = recent_contacts(world, c.cust)
     load = 1.0 + k.complaint_slope * np.maximum(recent - k.free_contacts, 0)
-    bad_hour = np.where((hour < 9) | (hour >= 20), k.complaint_bad_hour, 1.0)
-    third = np.where(debtor, 1.0, k.complaint_third_party)
+    bad_hour = np.where((c.hour < 9) | (c.hour >= 20), k.complaint_bad_hour, 1.0)
+    third = np.where(c.debtor, 1.0, k.complaint_third_party)
+    base = k.by_channel("complaint_base")
     p = (
-        k.by_channel("complaint_base")[ch]
-        * world.complaint_trait[cust]
+        np.where(abandoned, base[_C["human_call"]] * k.complaint_abandoned, base[c.ch])
+        * world.complaint_trait[c.cust]
         * load
         * bad_hour
         * third
-        * k.by_tone("tone_complaint")[tone]
+        * np.where(abandoned, 1.0, k.by_tone("tone_complaint")[c.tone])
     )
-    u = uniform(world.seed, world.day, "complaint", point, (at // _HOUR_US) % 24)
-    return reached & (u < p)
+    u = uniform(world.seed, world.day, "complaint", c.point, (c.at // _HOUR_US) % 24)
+    return (reached | abandoned) & (u < p)
 
 
 def recent_contacts(world: World, cust: np.ndarray) -> np.ndarray:
@@ -231,7 +327,7 @@ def recent_contacts(world: World, cust: np.ndarray) -> np.ndarray:
 def lift_of(k: Knobs, ex: Executed, dpd: np.ndarray) -> np.ndarray:
     """Per attempt, the lift it gives the account's payment hazard (0 when nobody was
     reached): by outcome and channel, times the tone's factor for the account's stage."""
-    ch = ex.attempts.channel.astype(np.int64)
+    ch = talk_channel(ex)
     out = ex.attempts.outcome
     base = np.where(
         out == _O["rpc"],
@@ -251,4 +347,10 @@ def lift_of(k: Knobs, ex: Executed, dpd: np.ndarray) -> np.ndarray:
 
 
 def promise_chance(k: Knobs, ex: Executed) -> np.ndarray:
-    return k.by_channel("promise_after_rpc")[ex.attempts.channel.astype(np.int64)]
+    return k.by_channel("promise_after_rpc")[talk_channel(ex)]
+
+
+def talk_channel(ex: Executed) -> np.ndarray:
+    """Per attempt, the channel the customer talked on: an agent's, for a robot call handed
+    over (its promise chance and lift are an agent's), else the attempt's own."""
+    return np.where(ex.handover, _C["human_call"], ex.attempts.channel.astype(np.int64))

@@ -4,7 +4,8 @@ Champion and challenger run on the same simulated customers. So that a differenc
 comes from the strategies and not from the dice, every random draw is keyed:
 
 - `stream(seed, day, purpose)` is a fresh `numpy.random.Generator` for one stage of one day, so a
-  stage's first draw over all accounts is the same in both arms whatever happened before;
+  stage's first draw over all accounts is the same in both arms whatever happened before (with
+  extra keys, one of several generators of the stage: each dialer floor of the day has one);
 - `uniform(seed, day, purpose, key)` gives one number in [0, 1) per key (an account, a contact
   point, an attempt's point and hour) from a counter-based hash (SplitMix64), so the same call
   to the same number at the same hour is answered, or not, in both arms alike.
@@ -27,7 +28,8 @@ PURPOSES: tuple[str, ...] = (
     "complaint",
     "reply",
     "bootstrap",
-)
+    "dialer",
+)  # new purposes go last: a purpose's key is its place in this tuple
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -37,8 +39,10 @@ def _purpose(purpose: str) -> int:
     return PURPOSES.index(purpose) + 1
 
 
-def stream(seed: int, day: int, purpose: str) -> np.random.Generator:
-    return np.random.default_rng([seed, day + 1_000_000, _purpose(purpose)])
+def stream(seed: int, day: int, purpose: str, *keys: int) -> np.random.Generator:
+    """A generator for one stage of one day (`keys`: one of several of that stage's, e.g. a
+    dialer floor of the day)."""
+    return np.random.default_rng([seed, day + 1_000_000, _purpose(purpose), *keys])
 
 
 def _mix(z: Any) -> Any:

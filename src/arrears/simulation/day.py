@@ -8,12 +8,15 @@ history of `arrears.generate.dynamics`):
    are accelerated or written off;
 2. `plan_day` plans the morning's book with the strategy under test (segments, steps,
    compliance, assignment, call lists);
-3. the plan is carried out (`contact.execute`); optionally each attempt is put to the real
-   pre-dial check at its own time (`verify`), and a refusal counts as a violation;
+3. the plan is carried out (`contact.execute`): with a dialer floor (`Knobs.dialer`), the voice
+   calls are worked on it first (`floor`); optionally each attempt is put to the real
+   pre-dial check at its own time (`verify`; with a floor, with the day's own attempts on the
+   ledger too), and a refusal counts as a violation;
 4. payments: promises due today and spontaneous ones, at the self-cure hazard raised by the
-   lift of earlier contacts;
-5. right-party contacts end in promises; today's contacts lift tomorrow's hazard; replies
-   (STOP, a third party's refusal) and complaints are recorded.
+   lift of earlier contacts, sized by the account's ability to pay (`ability`);
+5. right-party contacts end in promises, kept or not by willingness and ability; today's
+   contacts lift tomorrow's hazard; replies (STOP, a third party's refusal) and complaints
+   are recorded.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
+from arrears.compliance.ledger import ledger_of
 from arrears.compliance.predial import QUESTION_SCHEMA, PreDial, check
 from arrears.compliance.presets import presets_for, strictest_reach
 from arrears.contract.load import Portfolio
@@ -41,8 +45,10 @@ from arrears.generate.dynamics import (
     promises_of_day,
 )
 from arrears.planning.plan import PlanResult, plan_day
+from arrears.simulation import ability
 from arrears.simulation.contact import REACHED, Executed, execute, lift_of, promise_chance
 from arrears.simulation.crn import stream
+from arrears.simulation.floor import DayDialer
 from arrears.simulation.world import World, portfolio_of, rows_of
 from arrears.strategy.model import Strategy
 from arrears.templates.library import Library
@@ -91,28 +97,40 @@ def simulate_day(
 
     t0 = tick()
     tones = {step.id: step.tone for step in strategy.steps()}
-    ex = execute(world, plan, tones)
+    state = _state(portfolio, strategy) if k.floor_on else None
+    ex = execute(world, plan, tones, _dialer(state, strategy) if state is not None else None)
     laps["contact"] = tick() - t0
     t0 = tick()
-    violations, verified = _verify(portfolio, strategy, ex) if verify else (0, 0)
+    violations, verified = _verify(portfolio, strategy, ex, state) if verify else (0, 0)
     laps["verify"] = tick() - t0
 
     t0 = tick()
     n = st.status.size
-    paid = payments_of_day(
-        stream(seed, day, "payments"), st, day, lift=world.lift, cure_hazard=k.cure_table()
-    )
+    if k.ability:
+        paid = ability.payments_of_day(
+            stream(seed, day, "payments"), st, day, k, world.ability_u, world.lift
+        )
+    else:
+        paid = payments_of_day(
+            stream(seed, day, "payments"), st, day, lift=world.lift, cure_hazard=k.cure_table()
+        )
     recovered = np.bincount(paid.account, weights=paid.amount, minlength=n)
     commission = recovered * world.agency_rate
-    promises = promises_of_day(
-        stream(seed, day, "promises"), st, day, ex.attempts, promise_chance(k, ex)
-    )
+    if k.ability:
+        promises = ability.promises_of_day(
+            stream(seed, day, "promises"), st, day, ex.attempts, promise_chance(k, ex), k,
+            world.ability_u,
+        )  # fmt: skip
+    else:
+        promises = promises_of_day(
+            stream(seed, day, "promises"), st, day, ex.attempts, promise_chance(k, ex)
+        )
     lifts = lift_of(k, ex, ex.attempts.dpd)
     today = np.zeros(n)
     np.maximum.at(today, ex.attempts.account, lifts)
     world.lift = np.maximum(world.lift * k.lift_decay, today)
     cost = np.bincount(ex.attempts.account, weights=ex.cost, minlength=n) + commission
-    reached = np.isin(ex.attempts.outcome, REACHED)
+    reached = np.isin(ex.attempts.outcome, REACHED) | ex.abandoned  # an abandoned call counts
     world.reached_log = [
         *world.reached_log[-5:],
         np.bincount(ex.customer[reached], minlength=world.complaint_trait.size),
@@ -131,25 +149,57 @@ def simulate_day(
     )  # fmt: skip
 
 
-def _verify(portfolio: Portfolio, strategy: Strategy, ex: Executed) -> tuple[int, int]:
-    """Ask the real pre-dial check about every attempt at its own time; count refusals."""
+def _state(portfolio: Portfolio, strategy: Strategy) -> PreDial:
+    """The pre-dial check's state of the morning (the day's ledger is added as it grows)."""
+    presets = presets_for(strategy.jurisdiction, strategy.house)
+    return PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+
+
+def _dialer(state: PreDial, strategy: Strategy) -> DayDialer:
+    from arrears.dialing.stage import settings_of
+
+    return DayDialer(state, settings_of(strategy.dialing, strategy.steps()))
+
+
+def _verify(
+    portfolio: Portfolio, strategy: Strategy, ex: Executed, state: PreDial | None = None
+) -> tuple[int, int]:
+    """Ask the real pre-dial check about every attempt at its own time; count refusals. With
+    the day's dialer floor (`state` given), the day's attempts are on the ledger too (the
+    check counts those before each one), and a dial made with an agent held says so."""
     if ex.size == 0:
         return 0, 0
-    presets = presets_for(strategy.jurisdiction, strategy.house)
-    state = PreDial.of(portfolio.tables, presets, strictest_reach(presets))
     asked = pl.DataFrame(
         {
             "contact_id": ex.contact_id,
             "at": utc_series("at", ex.attempts.at),
             "channel": gather(CHANNELS, ex.attempts.channel),
             "account_id": ex.account_id,
-            "agent_reserved": np.zeros(ex.size, dtype=bool),
+            "agent_reserved": ex.reserved,
         },
         schema=QUESTION_SCHEMA,
     )
+    if state is None:
+        state = _state(portfolio, strategy)
+    else:
+        today = ledger_of(_attempts_of(ex), state.points)
+        state = replace(state, ledger=pl.concat([state.ledger, today]).sort("customer_id"))
     answers = check(state, asked)
     refused = answers.filter(~pl.col("allowed"))
     return refused.select("question").n_unique(), ex.size
+
+
+def _attempts_of(ex: Executed) -> pl.DataFrame:
+    """The day's attempts, in the columns the guard's ledger reads."""
+    return pl.DataFrame(
+        {
+            "account_id": ex.account_id,
+            "contact_id": ex.contact_id,
+            "channel": gather(CHANNELS, ex.attempts.channel),
+            "outcome": gather(OUTCOMES, ex.attempts.outcome),
+            "at": utc_series("at", ex.attempts.at),
+        }
+    )
 
 
 def _record(world: World, ex: Executed, money: list[DayMoney], promises: DayPromises) -> None:

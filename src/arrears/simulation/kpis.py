@@ -8,7 +8,10 @@ first morning, whatever buckets the strategies draw, so both arms are cut the sa
 - roll rate: of the accounts in a bucket on the first morning, the share still overdue at the
   end whose dpd went past the bucket's last day (the last, open bucket has none);
 - cure rate: of the accounts overdue on the first morning, the share current at the end;
-- cost: contacts at the knobs' prices plus agency commission on what agencies' accounts paid.
+- cost: contacts at the knobs' prices plus agency commission on what agencies' accounts paid;
+- with a dialer floor (`Knobs.dialer`): calls the floor abandoned, and per day the floors'
+  listed calls, dials, live answers, calls never dialled (`unplaced`), guard refusals at dial
+  time and robot hand-overs (`floor_*`, 0 without a floor).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from arrears.contract.tables import CHANNELS, OUTCOMES
 from arrears.generate._common import EPOCH
 from arrears.planning.features import promise_status
 from arrears.simulation.day import DayResult
+from arrears.simulation.floor import COUNTS
 from arrears.simulation.world import World
 from arrears.strategy.model import DEFAULT_BUCKETS
 
@@ -89,7 +93,9 @@ def add_day(tally: Tally, result: DayResult) -> None:
         "blocked": int(sum(result.blocked.values())),
         "violations": result.violations,
         "verified": result.verified,
+        "abandoned": int(ex.abandoned.sum()),
     }
+    row.update({f"floor_{name}": int(ex.floor.get(name, 0)) for name in COUNTS})
     row.update({f"contacts_{c}": int(by_channel[i]) for i, c in enumerate(CHANNELS)})
     row.update({f"seconds_{k}": v for k, v in result.seconds.items()})
     tally.daily.append(row)
@@ -175,6 +181,8 @@ def summary(tally: Tally, world: World) -> dict[str, float | int]:
             "blocked",
             "violations",
             "verified",
+            "abandoned",
+            *[f"floor_{name}" for name in COUNTS],
             *[f"contacts_{c}" for c in CHANNELS],
         ):
             out[name] = int(daily.get_column(name).sum())

@@ -4,6 +4,13 @@
 first day (so the guard's caps and the features have a ledger behind them), then hands over:
 from that day on, the strategy under test makes the contacts. `portfolio_of` gives the
 contract tables of a morning, what `plan_day` reads — the simulator runs the real pipeline.
+
+The customers' latent traits: willingness to pay (`State.propensity`, lognormal, mean about
+1: the payment hazard, promises meant to be kept), ability to pay (`ability_u`, a rank; see
+`ability`), self-cure (the knobs' hazard by dpd band), contactability by hour and weekday per
+contact point (`Reach`: a rhythm per number, a reachability per person), the response to each
+channel and tone (the knobs' lifts and promise chances), and complaint propensity
+(`complaint_trait`, lognormal, mean 1).
 """
 
 from __future__ import annotations
@@ -62,6 +69,7 @@ class World:
     complaint_trait: np.ndarray  # per customer, lognormal with mean 1
     lift: np.ndarray  # per account: the current lift of past contacts on the payment hazard
     agency_rate: np.ndarray  # per account: commission rate of the agency owning it (0 if none)
+    ability_u: np.ndarray  # per account: its rank in ability to pay (`ability.ability_of`)
     reached_log: list[np.ndarray] = field(default_factory=list)  # per customer, last 6 days
 
     def week_reached(self) -> np.ndarray:
@@ -105,6 +113,7 @@ def start_world(
     rng = np.random.default_rng([seed, 7])
     sigma = knobs.complaint_sigma
     trait = rng.lognormal(-(sigma**2) / 2, sigma, sim.people.table.height)
+    ability_u = np.random.default_rng([seed, 8]).random(sim.book.size)
     counts = {
         name: tables[name].height for name in ("attempts", "payments", "promises", "complaints")
     }
@@ -132,6 +141,7 @@ def start_world(
         complaint_trait=trait,
         lift=np.zeros(sim.book.size),
         agency_rate=np.zeros(sim.book.size),
+        ability_u=ability_u,
     )
     return world
 

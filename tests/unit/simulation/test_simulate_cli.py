@@ -107,3 +107,19 @@ def test_a_bad_knob_stops_naming_it(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "rpc_scale" in result.output and "k.yaml" in result.output
+
+
+def test_the_dialer_floor_is_chosen_on_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    args = ["simulate", "--strategy", MIXED, "--out", str(out), "--accounts", "1500",
+            "--days", "1", "--seed", "4", "--start", "2026-11-02"]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--dialer", "progressive"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["settings"]["knobs"]["dialer"] == "progressive"
+    kpis = doc["arms"][0]["kpis"]
+    assert kpis["floor_listed"] > 0 and kpis["abandoned"] == 0
+    assert "abandoned" in result.output
+    bad = CliRunner().invoke(app, [*args, "--dialer", "telepathic"])
+    assert bad.exit_code == 2
+    assert "dialer" in bad.output and "progressive" in bad.output
