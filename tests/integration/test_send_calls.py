@@ -13,8 +13,9 @@ import polars as pl
 from typer.testing import CliRunner
 
 from arrears.cli.app import app
-from channel_book import SEND_AT, Planned, book, config, plan
+from channel_book import book, config, plan
 from channel_servers import Switch
+from integration.test_send import send
 
 ROBOT_STRATEGY = """
 name: robot-calls
@@ -32,17 +33,6 @@ segments:
         channel: robot_call
         template: robot_m1
 """
-
-
-def send(p: Planned, cfg: Path, *extra: str, until: str = SEND_AT) -> tuple[int, dict]:
-    result = CliRunner().invoke(
-        app,
-        ["send", "--run", str(p.run), "--data", str(p.data), "--config", str(cfg),
-         "--until", until, "--json", *extra],
-    )  # fmt: skip
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, json.loads(result.stdout)
 
 
 def test_robot_calls_are_placed_once_each_with_their_words_and_come_back_as_receipts(
