@@ -123,6 +123,32 @@ def test_14b2i_1ii_after_a_conversation_on_thursday_august_13_calls_resume_augus
     assert day_7["next_allowed_at"] == utc(ny("2026-08-20 08:00"))
 
 
+def test_a_conversation_as_the_seventh_call_is_next_allowed_when_the_cool_off_ends(tmp_path):
+    """Six unanswered calls on Mon 9 and Tue 10 November, then a conversation on Wed 11 as
+    the seventh call. Asked on Thu 12, `US-7IN7` refuses first (seven calls in 6-12
+    November) and would end on Mon 16, when the calls of the 9th leave its span; but the
+    conversation's cool-off (the 11th is day 1) lasts until Tue 17. The next allowed time is
+    the first instant every rule allows: Wed 18 November 08:00, in the plan too."""
+    b = consumer(date(2026, 11, 9))
+    calls(b, "2026-11-09 10:00", "2026-11-09 12:00", "2026-11-09 14:00")
+    calls(b, "2026-11-10 10:00", "2026-11-10 12:00", "2026-11-10 14:00")
+    calls(b, "2026-11-11 10:00", outcome="rpc")
+    state = state_of(tmp_path, b)
+    answer = ask(state, at=ny("2026-11-12 10:00"))
+    assert answer["rule"] == "US-7IN7"  # the first refusing rule is still the one named
+    assert answer["next_allowed_at"] == utc(ny("2026-11-18 08:00"))
+    assert answer["detail"].endswith("; also refused by US-COOL-OFF")
+    on_the_16th = ask(state, at=ny("2026-11-16 08:00"))
+    assert on_the_16th["rule"] == "US-COOL-OFF"
+    assert on_the_16th["next_allowed_at"] == utc(ny("2026-11-18 08:00"))
+    assert ask(state, at=ny("2026-11-18 08:00"))["allowed"]
+    assert not ask(state, at=ny("2026-11-18 07:59"))["allowed"]  # before the window
+    result = plan(tmp_path / "plan", b, STRATEGY, date(2026, 11, 12)).result
+    (blocked,) = rows(result.blocked, "A00001", "call")
+    assert blocked["rule"] == "US-7IN7"
+    assert blocked["next_allowed_at"] == utc(ny("2026-11-18 08:00"))
+
+
 def test_14b2i_1iii_seven_unanswered_calls_to_a_third_party_from_october_6_to_12(tmp_path):
     """Comment 14(b)(2)(i)-1.iii: a first unanswered call to a third party for location
     information on Tue 6 October, up to six more unanswered calls to that third party

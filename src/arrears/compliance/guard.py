@@ -4,7 +4,8 @@ One function for the daily plan and the pre-dial check. The plan passes candidat
 (one row per account, step and contact point) and a run date; the pre-dial check passes the
 contacts asked about with the instant `at` of each question. Both get the rows back with the
 allowed window of the day and, for refused ones, the rule, a detail and the next allowed
-time. No row is ever dropped.
+time: the first instant every rule allows the contact (`refusal.with_ends`, `settle`). No row
+is ever dropped.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ from datetime import date
 import polars as pl
 
 from arrears.compliance.hours import hours_keys, with_next_allowed, with_pause_ends, with_windows
-from arrears.compliance.ledger import cap_count, cap_free_day, person, rest_end
+from arrears.compliance.ledger import cap_count, person, rest_end
 from arrears.compliance.presets import Preset, day_overrides, preset_frame, preset_key
-from arrears.compliance.refusal import with_refusals
+from arrears.compliance.refusal import with_ends, with_refusals
 from arrears.compliance.rules import CapRule, RestRule, Rule, rules_for
-from arrears.compliance.windows import local_dates
+from arrears.compliance.settle import (
+    Reach,
+    asking_again,
+    at_instants,
+    settle,
+    with_free_columns,
+)
 from arrears.compliance.zones import contact_zone_info
 from arrears.contract.phones import phone_zones
 
@@ -144,28 +151,6 @@ def _stack_by_column(parts: list[pl.DataFrame]) -> list[pl.DataFrame]:
     return [pl.concat(group) for group in groups.values()]
 
 
-def with_cap_ends(
-    checked: pl.DataFrame, ledger: pl.DataFrame, presets: Mapping[str, Preset]
-) -> pl.DataFrame:
-    """Set `next_allowed_day` of rows refused by a cap: the first day it is under its max."""
-    found: list[pl.DataFrame] = []
-    for preset in presets.values():
-        for cap in preset.caps:
-            refused = checked.filter((pl.col("rule") == cap.id) & (pl.col("_preset") == preset.id))
-            if refused.height:
-                found.append(
-                    cap_free_day(refused.rename({f"_before:{cap.id}": "_before"}), ledger, cap)
-                )
-    if not found:
-        return checked
-    free = pl.concat(found)
-    return (
-        checked.join(free, on="_r", how="left", maintain_order="left")
-        .with_columns(pl.coalesce("_free_day", "next_allowed_day").alias("next_allowed_day"))
-        .drop("_free_day")
-    )
-
-
 def plan_order() -> pl.Expr:
     """The order in which today's planned contacts count towards caps: higher priority
     first, then the segment's step order, then account. The contact points of one (account,
@@ -185,6 +170,7 @@ def guard(
     ledger: pl.DataFrame,
     run_date: date | None = None,
     rules: tuple[Rule, ...] | None = None,
+    unreachable: Reach | None = None,
 ) -> pl.DataFrame:
     """Return `candidates` with zones, windows and (where refused) rule, detail, next time.
 
@@ -192,8 +178,9 @@ def guard(
     role, kind, value, channel, opt_out, refused_at, contact_timezone, customer_timezone,
     debtor_unreachable. The daily plan passes `run_date` and rows with `priority` and
     `step_order` (the contacts planned today count towards the caps in that order); the
-    pre-dial check passes rows with `at` (and optionally `agent_reserved`) instead.
-    `ledger` is `ledger.ledger_of` the contact ledger.
+    pre-dial check passes rows with `at` (and optionally `agent_reserved`) instead, and
+    `unreachable`: the debtors unreachable at each (customer_id, `_as_of`) asked, for asking
+    again at a later instant (`settle`). `ledger` is `ledger.ledger_of` the contact ledger.
     """
     rules = rules if rules is not None else rules_for(presets)
     if not ledger.get_column("at").flags["SORTED_ASC"]:
@@ -204,36 +191,37 @@ def guard(
         if name not in candidates.columns
     )
     keyed = candidates.with_columns(preset_key(presets))
-    checks = with_zones(
-        with_customer_hours(
-            keyed.join(preset_frame(presets), on="_preset_key", how="left", maintain_order="left")
+    base = hours_keys(
+        with_zones(
+            with_customer_hours(
+                keyed.join(
+                    preset_frame(presets), on="_preset_key", how="left", maintain_order="left"
+                )
+            )
         )
-    ).with_row_index("_r")
+        .with_row_index("_r")
+        .with_columns(person())
+    )
     if run_date is not None:
-        checks = checks.with_columns(
+        checks = base.with_columns(
             pl.lit(run_date).alias("_day"),
             pl.lit(None, dtype=UTC_TS).alias("_as_of"),
             plan_order().alias("_seq"),
         )
     else:
-        at = pl.col("at").cast(UTC_TS)
-        checks = checks.with_columns(
-            local_dates(checks.get_column("zones"), checks.get_column("at")).alias("_day"),
-            at.alias("_as_of"),
-            pl.lit(0, dtype=pl.UInt32).alias("_seq"),
-        )
+        checks = at_instants(base, base.get_column("at").cast(UTC_TS))
     overrides = day_overrides(presets)
-    checks = with_windows(hours_keys(checks.with_columns(person())), overrides)
-    checks = with_pause_ends(with_ledger(checks, ledger, presets))
-    checks = checks.with_columns(  # a rule whose ledger column no preset filled never refuses
-        pl.lit(None, dtype=dtype).alias(name)
-        for rule in rules
-        for name, dtype in _ledger_columns(rule).items()
-        if name not in checks.columns
-    )
-    refused = with_cap_ends(with_refusals(checks, rules), ledger, presets)
-    checked = with_next_allowed(refused, overrides)
+
+    def steps(rows: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+        return checked_rows(rows, ledger=events, presets=presets, rules=rules, overrides=overrides)
+
+    checked = steps(checks, ledger)
+    planned = checked if run_date is not None else None
+    again = asking_again(base, steps, ledger, unreachable=unreachable, planned=planned)
+    checked = settle(with_free_columns(checked, ledger), again)
     return _narrow_by_reach(_narrow_by_rests(checked, rules)).drop(
+        "_later_events",
+        "_reach_until",
         "_r",
         "_day",
         "_as_of",
@@ -245,6 +233,28 @@ def guard(
         "_pause_until",
         "_preset_key",
     )
+
+
+def checked_rows(
+    checks: pl.DataFrame,
+    *,
+    ledger: pl.DataFrame,
+    presets: Mapping[str, Preset],
+    rules: tuple[Rule, ...],
+    overrides: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """The guard's steps on rows with their day and instant: windows, the ledger's counts,
+    pauses, the first refusing rule and its next time."""
+    checks = with_windows(checks, overrides)
+    checks = with_pause_ends(with_ledger(checks, ledger, presets))
+    checks = checks.with_columns(  # a rule whose ledger column no preset filled never refuses
+        pl.lit(None, dtype=dtype).alias(name)
+        for rule in rules
+        for name, dtype in _ledger_columns(rule).items()
+        if name not in checks.columns
+    )
+    refused = with_ends(with_refusals(checks, rules), rules, ledger, presets)
+    return with_next_allowed(refused, overrides)
 
 
 OPTIONAL_COLUMNS: dict[str, pl.DataType] = {

@@ -12,6 +12,7 @@ of questions, so a dialer's hopper is checked in one call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -185,18 +186,24 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
         open_accounts.rename({"account_id": "_account"}), on="customer_id", how="inner"
     ).filter(pl.col("account_id").is_null() | (pl.col("account_id") == pl.col("_account")))
     rows = rows.drop("account_id").rename({"_account": "account_id"})
-    unreachable = debtor_unreachable(
-        state.points.lazy(),
-        state.ledger.lazy(),
-        state.reach,
-        asked=rows.lazy().select("customer_id", pl.col("at").alias("_as_of")),
-    ).collect()
+    unreachable = _unreachable_at(state, rows.select("customer_id", pl.col("at").alias("_as_of")))
     rows = rows.join(
-        unreachable.with_columns(pl.lit(True).alias("debtor_unreachable")).rename({"_as_of": "at"}),
+        unreachable.select(
+            "customer_id",
+            pl.col("_as_of").alias("at"),
+            pl.lit(True).alias("debtor_unreachable"),
+            pl.col("_until").alias("_reach_until"),
+        ),
         on=["customer_id", "at"],
         how="left",
     ).with_columns(pl.col("debtor_unreachable").fill_null(False))
-    answered = guard(rows, presets=state.presets, ledger=state.ledger, rules=state.rules)
+    answered = guard(
+        rows,
+        presets=state.presets,
+        ledger=state.ledger,
+        rules=state.rules,
+        unreachable=functools.partial(_unreachable_at, state),
+    )
     answers = answered.with_columns(pl.col("rule").is_null().alias("allowed")).select(
         ANSWER_COLUMNS
     )
@@ -204,6 +211,14 @@ def check(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
     known = pl.col("contact_id").is_in(state.points.get_column("contact_id").implode())
     missing = _no_guard(unanswered, known)
     return pl.concat([answers, missing]).sort("question", "account_id").select(ANSWER_COLUMNS)
+
+
+def _unreachable_at(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame:
+    """(customer_id, `_as_of`, `_until`) of `asked` whose debtor is unreachable at that
+    instant, and until when if no call fails after it."""
+    return debtor_unreachable(
+        state.points.lazy(), state.ledger.lazy(), state.reach, asked=asked.lazy(), until=True
+    ).collect()
 
 
 def _numbered(asked: pl.DataFrame) -> pl.DataFrame:

@@ -5,7 +5,7 @@ operations whatever the number of rows, tens of milliseconds for one question. A
 service asks one question per dial, so `predial.check_one` comes here instead: the steps of
 `guard.guard`, in its order and with its functions — `with_customer_hours`, `with_zones`,
 `hours.day_table`, `ledger.cap_count` / `rest_end`, `reach.debtor_unreachable`,
-`refusal.with_refusals` over the rules' own verdicts, `guard.with_cap_ends`,
+`refusal.with_refusals` over the rules' own verdicts, `refusal.with_ends`,
 `hours.with_next_allowed` — on the few rows of the one customer asked about, and:
 
 * the customer's rows cut out of the state's frames by binary search;
@@ -19,14 +19,17 @@ service asks one question per dial, so `predial.check_one` comes here instead: t
   per number → reachable;
 * the refusal's fields built only from the rules that refuse (`refusals`).
 
+The ledger's steps are in `predial_ledger`. A refusal's next time is settled as the batch
+settles it (`settle.settle`): the question asked again at each candidate, by these steps.
 The answers are the batch's, row for row (tests/integration/test_predial_one.py checks it on
 random portfolios and questions).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -35,7 +38,6 @@ from arrears.compliance.guard import (
     OPTIONAL_COLUMNS,
     _ledger_columns,
     _narrow_by_rests,
-    with_cap_ends,
     with_customer_hours,
     with_zones,
 )
@@ -47,12 +49,12 @@ from arrears.compliance.hours import (
     with_next_allowed,
     with_pause_ends,
 )
-from arrears.compliance.ledger import cap_applies, cap_count, person, rest_end
+from arrears.compliance.ledger import cap_applies, person
+from arrears.compliance.predial_ledger import unreachable_one, with_ledger_one
 from arrears.compliance.presets import day_overrides, preset_frame, preset_key
-from arrears.compliance.reach import debtor_unreachable
-from arrears.compliance.refusal import REFUSAL_FIELDS, _compiled, with_refusals
+from arrears.compliance.refusal import REFUSAL_FIELDS, is_timed, with_ends, with_refusals
 from arrears.compliance.rules import CapRule, RestRule, Rule
-from arrears.compliance.windows import day_span_for_one
+from arrears.compliance.settle import settle
 from arrears.contract.tables import NOT_COLLECTED
 
 if TYPE_CHECKING:
@@ -150,7 +152,7 @@ def known_point(state: PreDial, contact_id: str) -> bool:
 
 def _policy(state: PreDial, cache: OneCache) -> dict[str, Any]:
     """Per state, built once: the preset frame and calendar overrides the guard joins, the
-    cap rule ids, the ledger columns' types and a null row of them, the caps' `applies`."""
+    ledger columns' types and a null row of them, the caps' `applies`."""
     if not cache.policy:
         columns = {
             name: dtype for rule in state.rules for name, dtype in _ledger_columns(rule).items()
@@ -158,7 +160,6 @@ def _policy(state: PreDial, cache: OneCache) -> dict[str, Any]:
         cache.policy.update(
             frame=preset_frame(state.presets),
             overrides=day_overrides(state.presets),
-            caps={r.id for r in state.rules if isinstance(r, CapRule)},
             ledger_columns=columns,
             no_ledger=pl.DataFrame(schema=columns),
             no_window=pl.DataFrame(
@@ -292,70 +293,6 @@ def with_day_rows(checks: pl.DataFrame, cache: OneCache, overrides: Any) -> pl.D
     return checks.hstack(pl.concat(parts).get_columns())
 
 
-def _count_between(instants: list[datetime], lo: datetime | None, hi: datetime) -> int:
-    """How many of a customer's few ledger instants are in [lo, hi) (lo None: unbounded)."""
-    return sum(1 for t in instants if t is not None and (lo is None or t >= lo) and t < hi)
-
-
-def with_ledger_one(
-    checks: pl.DataFrame, ledger: pl.DataFrame, cache: OneCache, contact: str
-) -> pl.DataFrame:
-    """`guard.with_ledger` for the rows of one question (one customer, one point, one
-    instant), with the null columns of the rules no preset filled: a cap whose span holds
-    no event of the customer counts 0 where it applies, a rest with no event on the point
-    since its horizon is null, both without asking the ledger."""
-    policy = cache.policy
-    as_of: datetime = checks.get_column("_as_of")[0]
-    zones, day = checks.get_column("zones")[0], checks.get_column("_day")[0]
-    instants = ledger.get_column("at").to_list()
-    present = set(checks.get_column("_preset").drop_nulls().to_list())
-    n = checks.height
-    columns: dict[str, list[Any]] = {}
-    caps = [(p, cap, applies) for p, cap, applies in policy["applies"] if p.id in present]
-    flags = checks.select([applies for _, _, applies in caps]) if caps else None
-    for p, cap, applies in caps:
-        assert flags is not None
-        mask = flags.get_column(applies.meta.output_name()).fill_null(False).to_list()
-        if not any(mask):
-            continue
-        span = day_span_for_one(list(zones), day, cap.days) if zones is not None and day else None
-        if span is not None and _count_between(instants, span[0], min(span[1], as_of)):
-            counted = cap_count(checks, ledger, cap, p.id)
-            got = dict(
-                zip(
-                    counted["_r"].to_list(), counted.select("_count", "_before").rows(), strict=True
-                )
-            )
-        else:
-            got = {r: (0, 0) for r, m in enumerate(mask) if m}
-        counts = columns.setdefault(f"_cap:{cap.id}", [None] * n)
-        before = columns.setdefault(f"_before:{cap.id}", [None] * n)
-        most = columns.setdefault(f"_max:{cap.id}", [None] * n)
-        for r, (count, planned) in got.items():
-            counts[r], before[r], most[r] = count, planned, cap.max
-    rests = [(p, rest) for p in policy["presets"] if p.id in present for rest in p.rests]
-    if rests and zones is not None and day is not None:
-        horizon = day_span_for_one(list(zones), day, 1)
-        on_point = [
-            t
-            for t, c in zip(instants, ledger.get_column("contact_id").to_list(), strict=True)
-            if c == contact
-        ]
-        for p, rest in rests:
-            since = horizon[0] - timedelta(hours=rest.hours) if horizon else None
-            if horizon is None or not _count_between(on_point, since, as_of):
-                continue
-            column = columns.setdefault(f"_rest:{rest.id}", [None] * n)
-            for r, until in rest_end(checks, ledger, rest, p.id).iter_rows():
-                column[r] = until
-    dtypes: dict[str, pl.DataType] = policy["ledger_columns"]
-    nulls = _null_rows(cache, "no_ledger", n)
-    if columns:
-        filled = pl.DataFrame(columns, schema={c: dtypes[c] for c in columns})
-        nulls = nulls.with_columns(filled.get_columns())
-    return checks.hstack(nulls.get_columns())
-
-
 def _may_pause(checks: pl.DataFrame, at: datetime) -> bool:
     """Can `at` fall in a pause of a row's window? A day's pauses lie inside its window
     (`hours.day_table`), so not when `at` is outside every row's window."""
@@ -380,44 +317,36 @@ def _null_rows(cache: OneCache, name: str, n: int) -> pl.DataFrame:
     return cache.nulls[(name, n)]
 
 
-def refusals(checks: pl.DataFrame, rules: tuple[Rule, ...], cache: OneCache) -> pl.DataFrame:
-    """`refusal.with_refusals` for a few rows: which rule refuses each row is found over the
-    rules that can refuse here (a cap or rest rule whose ledger columns are all null never
-    refuses), then the refusal's fields are built from the refusing rules alone (the first
-    refusing rule of a row is the first of those). Turning the whole rule list's fields
-    into a query costs milliseconds; these few rules, a fraction."""
+def refusals(checks: pl.DataFrame, state: PreDial, ledger: pl.DataFrame) -> pl.DataFrame:
+    """`refusal.with_refusals` and `with_ends` for a few rows: which rule refuses each row is
+    found over the rules that can refuse here (a cap or rest rule whose ledger columns are
+    all null never refuses), then the refusal's fields are built from the refusing rules
+    alone (the first refusing rule of a row is the first of those), its next time from
+    those that can refuse. Turning the whole rule list's fields into a query costs
+    milliseconds; these few rules, a fraction."""
     active = tuple(
         r
-        for r in rules
+        for r in state.rules
         if not (
             isinstance(r, CapRule | RestRule)
             and all(checks.get_column(c).null_count() == checks.height for c in _ledger_columns(r))
         )
     )
-    which, _ = _compiled(active)
-    refused_by = set(checks.select(which).to_series().drop_nulls().to_list())
+    flags = checks.select(_blocked(active)).rows()
+    refused_by = {next((i for i, f in enumerate(row) if f), None) for row in flags} - {None}
     if not refused_by:  # allowed: the refusal's columns, null
-        return checks.hstack(_null_rows(cache, "no_refusal", checks.height).get_columns())
-    return with_refusals(checks, tuple(r for i, r in enumerate(active) if i in refused_by))
+        nulls = _null_rows(cache_of(state), "no_refusal", checks.height)
+        return checks.hstack(nulls.get_columns())
+    refused = with_refusals(checks, tuple(r for i, r in enumerate(active) if i in refused_by))
+    blocking = tuple(r for i, r in enumerate(active) if is_timed(r) and any(f[i] for f in flags))
+    return with_ends(refused, active, ledger, state.presets, blocking)
 
 
-def _unreachable(state: PreDial, customer: str, ledger: pl.DataFrame, at: datetime) -> bool:
-    """`reach.debtor_unreachable` of `customer` as of `at` (fewer events in the look-back
-    than the failed calls it needs on a number: reachable, without asking)."""
-    since = at - timedelta(days=state.reach.days)
-    recent = _count_between(ledger.get_column("at").to_list(), since, at)
-    if recent < max(state.reach.failed_per_number, 1):
-        return False
-    found = debtor_unreachable(
-        _slice(state.points, "customer_id", customer).lazy(),
-        ledger.lazy(),
-        state.reach,
-        asked=pl.LazyFrame(
-            {"customer_id": [customer], "_as_of": [at]},
-            schema={"customer_id": pl.String, "_as_of": UTC_TS},
-        ),
-    ).collect()
-    return found.height > 0
+@functools.lru_cache(maxsize=64)
+def _blocked(rules: tuple[Rule, ...]) -> tuple[pl.Expr, ...]:
+    """Whether each rule refuses a row (`refusal._compiled`'s first refusing rule is the
+    first of them)."""
+    return tuple(r.verdict().blocked.fill_null(False).alias(str(i)) for i, r in enumerate(rules))
 
 
 def answer(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame | None:
@@ -435,7 +364,7 @@ def answer(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame | None:
         return None
     if point.height > 1:
         raise NotOne(f"contact point '{contact}' is on {point.height} rows")
-    policy = _policy(state, cache)
+    _policy(state, cache)  # built once per state; `_checked_at` reads it
     if cache.prepared is not None:
         accounts = _slice(cache.prepared, "customer_id", customer)
     else:
@@ -446,15 +375,52 @@ def answer(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame | None:
         return None
     ledger = _slice(state.ledger, "customer_id", customer)
     at: datetime = asked.get_column("at")[0]
-    zone_row = _zone_row(state, cache, point)
-    zones = zone_row.get_column("zones")[0]
-    unreachable = _unreachable(state, customer, ledger, at)
     beside = pl.concat(
-        [point.drop("customer_id", "contact_id"), asked.drop("account_id"), zone_row],
+        [
+            point.drop("customer_id", "contact_id"),
+            asked.drop("account_id"),
+            _zone_row(state, cache, point),
+        ],
         how="horizontal",
     )
+    checked = _checked_at(state, accounts, beside, ledger, at)
+    if checked.get_column("next_allowed_at").null_count() < checked.height:
+        last = ledger.get_column("at").max()
+        later = pl.lit(isinstance(last, datetime) and last >= at).alias("_later_events")
+
+        def again(pending: pl.DataFrame) -> pl.DataFrame:
+            """`settle`'s asking again: these accounts' rows at each candidate instant."""
+            found = []
+            for (instant,), group in pending.group_by("_next", maintain_order=True):
+                index = group.get_column("_r")
+                got = _checked_at(state, accounts[index], beside, ledger, instant)
+                found.append(
+                    got.select(index.gather(got.get_column("_r")), "rule", "next_allowed_at")
+                )
+            return pl.concat(found)
+
+        checked = settle(checked.with_columns(later), again)
+    allowed = pl.col("rule").is_null().alias("allowed")
+    return _narrow_by_rests(checked, state.rules).select(
+        *(allowed if c == "allowed" else pl.col(c) for c in ANSWER_COLUMNS)
+    )
+
+
+def _checked_at(
+    state: PreDial, accounts: pl.DataFrame, beside: pl.DataFrame, ledger: pl.DataFrame, at: datetime
+) -> pl.DataFrame:
+    """`guard.checked_rows` of the question (`beside`: the point, the question and the
+    point's zones) about `accounts`, asked at `at`."""
+    cache = cache_of(state)
+    policy = cache.policy
+    contact: str = beside.get_column("contact_id")[0]
+    customer: str = accounts.get_column("customer_id")[0]
+    zones = beside.get_column("zones")[0]
+    points = functools.partial(_slice, state.points, "customer_id", customer)
+    unreachable, until = unreachable_one(points, state.reach, customer, ledger, at)
+    instant = pl.lit(at, dtype=UTC_TS)
     day = (
-        pl.col("at").dt.convert_time_zone(zones[0]).dt.date()
+        instant.dt.convert_time_zone(zones[0]).dt.date()
         if zones is not None and len(zones)
         else pl.lit(None, dtype=pl.Date)
     )
@@ -462,23 +428,18 @@ def answer(state: PreDial, asked: pl.DataFrame) -> pl.DataFrame | None:
     checks = accounts.join(beside, how="cross").with_columns(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"),
         pl.lit(unreachable).alias("debtor_unreachable"),
+        pl.lit(until, dtype=UTC_TS).alias("_reach_until"),
         day.alias("_day"),
-        pl.col("at").alias("_as_of"),
+        instant.alias("_as_of"),
         pl.lit(0, dtype=pl.UInt32).alias("_seq"),
         person(),
     )
     checks = with_day_rows(checks, cache, policy["overrides"])
-    checks = with_ledger_one(checks, ledger, cache, contact)
+    nulls = _null_rows(cache, "no_ledger", checks.height)
+    checks = with_ledger_one(checks, ledger, policy, contact, nulls)
     checks = with_pause_ends(checks) if _may_pause(checks, at) else _no_pause(checks)
-    refused = refusals(checks, state.rules, cache)
-    if set(refused.get_column("rule").drop_nulls().to_list()) & policy["caps"]:
-        refused = with_cap_ends(refused, ledger, state.presets)
+    refused = refusals(checks, state, ledger)
     searched = ("next_allowed_day", "_open_after")
     if all(refused.get_column(c).null_count() == refused.height for c in searched):
-        checked = refused.drop(*searched)  # no next time to search: with_next_allowed's answer
-    else:
-        checked = with_next_allowed(refused, policy["overrides"])
-    allowed = pl.col("rule").is_null().alias("allowed")
-    return _narrow_by_rests(checked, state.rules).select(
-        *(allowed if c == "allowed" else pl.col(c) for c in ANSWER_COLUMNS)
-    )
+        return refused.drop(*searched)  # no next time to search: with_next_allowed's answer
+    return with_next_allowed(refused, policy["overrides"])

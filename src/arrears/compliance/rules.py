@@ -239,10 +239,13 @@ class PromiseOpen(Rule):
 
 
 class QuietHours(Rule):
-    """No window today in every candidate zone; in real time, also an instant outside it."""
+    """No window today in every candidate zone; in real time, also an instant outside it.
+    A day the calendar closes has no window either: that is the calendar's refusal."""
 
     def verdict(self) -> Verdict:
-        no_window = pl.col("window_start").is_null() | pl.col("window_end").is_null()
+        no_window = (pl.col("window_start").is_null() | pl.col("window_end").is_null()) & pl.col(
+            "_rest_day"
+        ).is_null()
         outside = REAL_TIME & (
             (pl.col("_as_of") < pl.col("window_start")) | (pl.col("_as_of") >= pl.col("window_end"))
         )
