@@ -16,15 +16,24 @@ The cap is held by budgets in expected abandons. New dials' summed risk must fit
 A, less the risk already in flight; while that window reaches back to the start of the shift
 and holds under 2 / cap answers, one abandon more is kept in reserve (abandons come in pairs).
 Dials that leave no more dials in flight than free agents cannot be abandoned and are always
-placed, so it never dials less than a 1:1 ratio without reservation. The simulator counts every
-window, and those cut by the end of the shift hold only its last answers: in the last window
-before the end, the abandons the remaining answers can afford (less `end_margin`) are spread
-over the time left, a LAG_S share at a time.
+placed, so it never dials less than a 1:1 ratio without reservation.
+
+The simulator counts every window, and those cut by the end of the shift hold only its last
+answers. In the last window before the end the pacer works out their slack: the abandons they
+can still take, cap x answers - abandons, the least over the window starting now (only answers
+still to come: the agent time left turned into answers at one line per free agent, the least
+it dials, `end_z` Poisson deviations low) and those starting at each abandon still in the last
+window. Below one abandon of slack it places only dials that cannot be abandoned. Otherwise
+the calls in flight must not bring more live answers than the free agents and the slack take,
+even if no busy agent finished, but with chance `end_risk`: abandons come in clusters, when
+several answers find every agent busy, and the budgets, which count expected abandons, do not
+see them.
 
 Given the campaign's shift plan (`ShiftPlan`: agents per hour, the shift end) it knows when the
 shift ends, counts agents who log in on the hour as supply for answers after it, and agents
 who log out as gone for any answer that could come after it. Without a plan it assumes the
-shift may end on any multiple of `end_guard_s` and so keeps the end reserve all the time.
+shift may end on any multiple of `end_guard_s`, with the agents it has now, and so treats the
+last window before each as the end's.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from arrears.dialing.pacing import DialerState
-from arrears.dialing.predictive_estimates import LogMoments, ShiftPlan
+from arrears.dialing.predictive_estimates import LogMoments, ShiftPlan, answers_ahead, live_tail
 
 __all__ = ["Predictive", "PredictiveOracle", "ShiftPlan"]
 
@@ -65,8 +74,9 @@ class Predictive:
     floor_risk: float = 0.0  # expected abandons in flight allowed even with no budget
     start_margin: int = 1  # abandons kept in reserve while the window holds the first answers
     end_guard_s: float = 3600.0  # without a plan, shifts may end on a multiple of this
-    end_share: float = 0.3
-    end_margin: int = 1  # abandons come in pairs: keep this many in reserve near the end
+    end_risk: float = 1e-4  # near the end, the chance of more live answers than fit (~1 %
+    # over the hundred or so sets of calls in flight an hour, each ~LAG_S)
+    end_z: float = 2.0  # the answers still to come are counted this many deviations low
     _p: float = 0.35  # prior p_live, cautious; weight `_n`
     _n: float = 10.0
     _delay: LogMoments = field(default_factory=lambda: LogMoments(15.0, 0.6, 5.0, 1 / 400))
@@ -82,6 +92,10 @@ class Predictive:
     _answers: deque[tuple[float, int, int]] = field(default_factory=deque)
     _committed: deque[tuple[float, float]] = field(default_factory=deque)
     _committed_sum: float = 0.0
+    _marks: deque[tuple[float, int]] = field(default_factory=deque)  # abandons: time, live
+    _seen: int = 0  # abandons marked so far
+    _live_left: np.ndarray = field(default_factory=lambda: np.full(1, 0.35))  # by ring time
+    _p_cautious: float = 0.35
 
     def __post_init__(self) -> None:
         if not 0.0 < self.cap < 1.0:
@@ -122,7 +136,7 @@ class Predictive:
                 self._not_live[min(int(value), len(self._not_live) - 1)] += 1.0
 
     def _build(self) -> None:
-        """Tabulate, per elapsed ring time and horizon, the chance of turning live."""
+        """Tabulate, per elapsed ring time (and horizon), the chance of (still) turning live."""
         p, d = self._p, self._delay
         p = min(1.0, p + 2.0 * math.sqrt(p * (1.0 - p) / self._n))  # cautious while n is small
         t = d.quantiles(QUANTILES)
@@ -139,6 +153,8 @@ class Predictive:
             h.mu = math.log(self._exposure / self._finished) - 0.5 * h.var
         self._late = float(d.quantiles((0.99,))[0])
         self._tables = (t, np.clip(ring, 0.0, 1.0), new)
+        self._live_left = np.clip(p * s_d / (p * s_d + (1 - p) * s_n + 1e-12), 0.0, 1.0)
+        self._p_cautious = p
 
     def risk(self, state: DialerState, extra: np.ndarray) -> np.ndarray:
         """The estimated abandonment probability of a dial placed after `extra` others now."""
@@ -200,37 +216,53 @@ class Predictive:
         if state.now - self._built >= (5.0 if state.now < 300 else 30.0):
             self._build()
             self._built = state.now
+        for _ in range(state.abandoned - self._seen):  # abandons since the last event
+            self._marks.append((state.now, state.live))
+        self._seen = state.abandoned
         if state.agents == 0:
             return 0
         cap = min(self.max_extra, 4 * (state.free_agents + len(state.busy_elapsed)) + 16)
-        risks = self.risk(state, np.arange(cap + 1))
         # while dials in flight do not outnumber free agents (less those the plan logs out),
         # no live answer can wait: the approximation overstates such dials' risk, so skip it
         leaving = int(self._staffing(np.zeros(1))[0]) if self.plan is not None else 0
         free = state.free_agents - state.waiting + min(leaving, 0)
         safe = min(cap, max(0, free - state.in_flight))
-        risks[:safe] = 0.0
         budget = self._budget(state)
-        spent = np.cumsum(risks)
-        # with no budget left, only dials that cannot wait (a risk may round to 0)
-        over = np.flatnonzero((risks >= self.threshold) | (spent >= budget))
+        rows = min(cap, safe + 32)  # the first rows mostly settle it: all of them if not
+        while True:
+            risks = self.risk(state, np.arange(rows + 1))
+            risks[:safe] = 0.0
+            spent = np.cumsum(risks)
+            # with no budget left, only dials that cannot wait (a risk may round to 0)
+            over = np.flatnonzero((risks >= self.threshold) | (spent >= budget))
+            if len(over) or rows == cap:
+                break
+            rows = cap
         n = max(safe, int(over[0]) if len(over) else cap)
+        slack = self._end_slack(state) if n > safe else math.inf
+        if slack < 1.0:
+            n = safe
+        elif slack < math.inf:  # the calls in flight (each with its chance of still turning
+            # live) bring no more live answers than the free agents and the slack take
+            ridx = np.asarray(state.ringing_elapsed, dtype=float) / RING_STEP_S
+            live = self._live_left[np.minimum(ridx.astype(int), len(self._live_left) - 1)]
+            room = free + math.floor(slack)
+            tail = live_tail(live, self._p_cautious, n, room + 1)
+            big = np.flatnonzero(tail[1:] > self.end_risk)
+            n = max(safe, int(big[0]) if len(big) else n)
         if n:
             self._committed.append((state.now, float(spent[n - 1])))
             self._committed_sum += float(spent[n - 1])
         return n
 
     def _budget(self, state: DialerState) -> float:
-        """Expected abandons new dials may add: what the windows around now can still afford.
+        """Expected abandons new dials may add: what the trailing window can still afford.
 
         The trailing window (at the start of the shift, all of it) holds L live answers and A
         abandons; `risk` is the expected abandons of the dials placed in the last LAG_S and of
         the waiting calls. New risk is allowed up to `budget_share` x (floor(`budget_cap` x cap
         x L) - A) - risk (less `start_margin` abandons while the window holds the first
-        answers, under 2 / cap), and `floor_risk` - risk at least. In the last window before
-        the shift ends (the plan's end, else the next multiple of `end_guard_s`) the windows
-        cut by it hold only the answers still to come (0.8 x the trailing rate, for noise):
-        what they afford, less `end_margin`, times `end_share`, is spread over the time left.
+        answers, under 2 / cap), and `floor_risk` - risk at least.
         """
         now = state.now
         ans = self._answers
@@ -248,19 +280,41 @@ class Predictive:
         first = not old and live_w * self.cap < self.start_margin + 1
         afford = math.floor(self.budget_cap * self.cap * live_w) - aband_w
         budget = self.budget_share * (afford - (self.start_margin if first else 0)) - risk
-        if self.plan is not None:
-            left = self.plan.end_after(now) - now
-        elif self.end_guard_s > 0:
-            left = self.end_guard_s - now % self.end_guard_s
-        else:
-            left = math.inf
-        if left <= self.window_s:
-            span = min(now, self.window_s)
-            rate = live_w / span if span > 60 else 0.0
-            ahead = 0.8 * rate * max(0.0, left - 45.0)  # answers after its own, less noise
-            allowed = self.end_share * (math.floor(self.cap * ahead) - self.end_margin)
-            budget = min(budget, allowed * min(1.0, LAG_S / max(left, 1.0)) - risk)
         return max(budget, self.floor_risk - risk, 0.0)
+
+    def _end_slack(self, state: DialerState) -> float:
+        """The abandons the windows cut by the shift's end can still absorb (inf before them).
+
+        In the last window before the end (the plan's, else the next multiple of
+        `end_guard_s`), a window starting at s holds the answers from s on and the abandons
+        among them. At s = now it holds only answers to come: at least `answers_ahead` of the
+        agent time left (the plan's, else today's agents), `end_z` deviations low. Each earlier
+        window that matters starts at an abandon still in the last window. The slack is the
+        least of cap x answers - abandons over them.
+        """
+        now = state.now
+        marks = self._marks
+        while marks and marks[0][0] <= now - self.window_s:
+            marks.popleft()
+        if self.plan is not None:
+            end = self.plan.end_after(now)
+            agent_s = self.plan.agent_seconds(now, end)
+        elif self.end_guard_s > 0:
+            end = now + self.end_guard_s - now % self.end_guard_s
+            agent_s = state.agents * (end - now)
+        else:
+            return math.inf
+        if end - now > self.window_s:
+            return math.inf
+        counts = self._not_live
+        ring_s = float(counts @ (np.arange(len(counts)) + 0.5) / counts.sum())
+        p, delay, handle = max(self._p, 1e-3), self._delay.expected(), self._handle.expected()
+        ahead = answers_ahead(agent_s, p, ring_s, delay, handle, self.end_z)
+        slack = self.cap * ahead
+        for j, (t, live) in enumerate(marks):
+            if t > end - self.window_s:  # abandons from j on, answers from its own on
+                slack = min(slack, self.cap * (state.live - live + 1 + ahead) - (len(marks) - j))
+        return slack
 
 
 def PredictiveOracle(

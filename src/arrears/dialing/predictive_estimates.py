@@ -1,4 +1,5 @@
-"""What the predictive pacer knows besides the floor: running lognormal fits, the shift plan."""
+"""What the predictive pacer knows besides the floor: running lognormal fits, the shift plan, and
+the answers a shift's remaining agent time brings at least."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtr, ndtri
+from scipy.stats import binom
 
 
 @dataclass
@@ -30,6 +32,10 @@ class LogMoments:
         d = math.log(max(x, 1e-3)) - self.mu
         self.mu += a * d
         self.var = (1 - a) * (self.var + a * d * d)
+
+    def expected(self) -> float:
+        """The fitted lognormal's mean."""
+        return math.exp(self.mu + 0.5 * self.var)
 
     def survival(self, x: np.ndarray) -> np.ndarray:
         sd = math.sqrt(max(self.var, 1e-6))
@@ -74,3 +80,41 @@ class ShiftPlan:
         while h * self.hour_s < self.duration_s and self.agents[h % len(self.agents)] > 0:
             h += 1
         return min(self.duration_s, h * self.hour_s)
+
+    def agent_seconds(self, t0: float, t1: float) -> float:
+        """Scheduled agent-seconds between `t0` and `t1`."""
+        total, t = 0.0, t0
+        while t < min(t1, self.duration_s):
+            step = min(t1, self.duration_s, (math.floor(t / self.hour_s) + 1) * self.hour_s)
+            total += self.agents_at(t) * (step - t)
+            t = step
+        return total
+
+
+def answers_ahead(
+    agent_s: float, p_live: float, ring_s: float, delay_s: float, handle_s: float, z: float = 0.0
+) -> float:
+    """The live answers `agent_s` agent-seconds bring at least, less `z` Poisson deviations.
+
+    A floor that dials one line per free agent (the least the predictive pacer places) turns
+    each agent's time into cycles of a handle time plus the ringing until a live answer: on
+    average (1 - p) / p rings that end otherwise (`ring_s` each) and the live one's delay.
+    """
+    if agent_s <= 0 or p_live <= 0:
+        return 0.0
+    cycle = handle_s + (1.0 - p_live) / p_live * ring_s + delay_s
+    n = agent_s / cycle
+    return max(0.0, n - z * math.sqrt(n))
+
+
+def live_tail(ringing: np.ndarray, p_new: float, n_max: int, at_least: int) -> np.ndarray:
+    """P(at least `at_least` live answers in all) from calls ringing with these chances of
+    still turning live and n new dials of chance `p_new`, for n = 0 ... `n_max` (exact)."""
+    pmf = np.zeros(len(ringing) + 1)
+    pmf[0] = 1.0
+    for i, r in enumerate(ringing):  # the ringing calls' count: a sum of Bernoullis
+        pmf[1 : i + 2] = pmf[1 : i + 2] * (1.0 - r) + pmf[: i + 1] * r
+        pmf[0] *= 1.0 - r
+    need = at_least - np.arange(len(pmf))  # live answers the new dials must bring
+    n = np.arange(n_max + 1)[:, None]
+    return np.asarray((binom.sf(need[None, :] - 1, n, p_new) * pmf[None, :]).sum(axis=1))

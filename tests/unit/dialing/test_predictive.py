@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -139,12 +140,13 @@ def test_the_budget_keeps_the_first_answers_almost_progressive() -> None:
     assert p._budget(full) == pytest.approx(p.floor_risk)
 
 
-def test_the_budget_shrinks_before_an_assumed_shift_end() -> None:
+def test_the_end_slack_shrinks_before_an_assumed_shift_end() -> None:
     p = Predictive(end_guard_s=7200.0)
-    p._budget(DialerState(1800.0, 5, 10, 0, 0, 0, 2000, 500, 0))
-    mid = p._budget(DialerState(1801.0, 5, 10, 0, 0, 0, 2000, 500, 0))  # the end > 1 h away
-    late = p._budget(DialerState(7190.0, 5, 10, 0, 0, 0, 8000, 2000, 0))
-    assert mid > 0.5 and late == pytest.approx(p.floor_risk)
+    mid = p._end_slack(DialerState(1801.0, 5, 10, 0, 0, 0, 2000, 500, 0))  # the end > 1 h away
+    half = p._end_slack(DialerState(5400.0, 5, 10, 0, 0, 0, 6000, 1500, 0))  # half an hour
+    late = p._end_slack(DialerState(7190.0, 5, 10, 0, 0, 0, 8000, 2000, 0))
+    assert mid == math.inf and half > 1.0
+    assert late < 1.0  # ten seconds before the end: only dials that cannot be abandoned
 
 
 def test_the_plan_tells_the_real_end_and_the_logins_and_logouts() -> None:
@@ -154,11 +156,9 @@ def test_the_plan_tells_the_real_end_and_the_logins_and_logouts() -> None:
     assert ShiftPlan((5, 0, 5), 3 * 3600.0).end_after(10.0) == 3600.0  # an empty hour
     told, guess = Predictive(plan=plan), Predictive()
     state = DialerState(3590.0, 5, 10, 0, 0, 0, 8000, 2000, 0)
-    for p in (told, guess):
-        p._budget(DialerState(1800.0, 5, 10, 0, 0, 0, 4000, 1000, 0))
-    # ten seconds before a whole hour: the guess keeps its end reserve, the plan knows better
-    assert guess._budget(state) == pytest.approx(0.0)
-    assert told._budget(state) > 0.5
+    # ten seconds before a whole hour: the guess treats it as the end, the plan knows better
+    assert guess._end_slack(state) < 1.0
+    assert told._end_slack(state) == math.inf
     told._now, told._late = 3590.0, 30.0
     assert list(told._staffing(np.array([5.0, 20.0]))) == [0.0, 10.0]  # 10 log in at 3600
     told._now = 3 * 3600.0 - 20.0  # 10 log out within the answer delay's tail
