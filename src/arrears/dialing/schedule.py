@@ -10,7 +10,9 @@ rounds, vectorized: every action not yet placed proposes its best remaining slot
 accepted while its team has capacity left in that hour (active agents × calls per agent-hour), a
 robot call, IVR call, SMS or e-mail while its channel's hourly limit (`per_hour`) has room, higher
 priority first, and no voice contact lands within `retry_gap` of another voice contact on the same
-number. A refused proposal falls to the action's next slot in the next round; an action left with
+number: a call may be placed at any instant of its slot, so the gap runs from the end of one slot
+to the start of the other (two full hour slots start at least `retry_gap` + 1 hour apart). A
+refused proposal falls to the action's next slot in the next round; an action left with
 none is listed unscheduled, with the reason. Letters and visits are not time-slotted.
 """
 
@@ -335,7 +337,7 @@ def _place(
     # gathered (by `_a`, its row in `keys`) for each round's proposals alone.
     found = rows_in(rated.get_column("action_id"), keys["action_id"])
     slots = (
-        rated.select("slot_rank", "slot_start", "hour_start", "rpc_rate")
+        rated.select("slot_rank", "slot_start", "slot_end", "hour_start", "rpc_rate")
         .with_row_index("_r")
         .with_columns(found.alias("_a"))
         .filter(pl.col("_a").is_not_null())
@@ -355,8 +357,9 @@ def _place(
     stop = np.searchsorted(codes, everyone, side="right")
     placed: list[pl.DataFrame] = []
     voice_placed = pl.DataFrame(
-        schema={"_c": facts_of.schema["_c"], "_other": cand.schema["slot_start"]}
-    )
+        schema={"_c": facts_of.schema["_c"], "_other": cand.schema["slot_start"],
+                "_other_end": cand.schema["slot_end"]}
+    )  # fmt: skip
     used = pl.DataFrame(
         schema={"_p": facts_of.schema["_p"], "hour_start": cand.schema["hour_start"],
                 "_used": pl.UInt32}
@@ -368,12 +371,18 @@ def _place(
             break
         best = cand[pl.Series(next_row[live])]
         best = pl.concat([best, facts_of[best.get_column("_a")]], how="horizontal")
-        # The retry gap: no two voice contacts on one number closer than `gap`.
+        # The retry gap: no two voice contacts on one number closer than `gap`. A call may go
+        # at any instant of its slot, so the slots themselves must lie `gap` apart (end to
+        # start), not just their starts: 09:00-10:00 and 11:00-12:00 could hold calls at 09:50
+        # and 11:10.
         near = (
             best.filter("_voice")
-            .select("_a", "_c", "slot_start")
+            .select("_a", "_c", "slot_start", "slot_end")
             .join(voice_placed, on="_c")
-            .filter((pl.col("slot_start") - pl.col("_other")).abs() < gap)
+            .filter(
+                (pl.col("slot_start") < pl.col("_other_end") + gap)
+                & (pl.col("_other") < pl.col("slot_end") + gap)
+            )
             .get_column("_a")
             .unique()
             .implode()
@@ -396,7 +405,11 @@ def _place(
         voice_placed = pl.concat(
             [
                 voice_placed,
-                accepted.filter("_voice").select("_c", pl.col("slot_start").alias("_other")),
+                accepted.filter("_voice").select(
+                    "_c",
+                    pl.col("slot_start").alias("_other"),
+                    pl.col("slot_end").alias("_other_end"),
+                ),
             ]
         )
         used = hours_used(used, accepted)

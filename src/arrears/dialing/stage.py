@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from arrears.compliance.caps import Rest
+from arrears.compliance.presets import presets_for
+from arrears.contract.tables import VOICE_CHANNELS
 from arrears.dialing.contactability import (
     COUNT_KEYS,
     call_counts,
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
     from arrears.scoring.apply import ModelSet
     from arrears.scoring.contactability import CallHistory
     from arrears.scoring.model import CollectionModel
-    from arrears.strategy.model import Step
+    from arrears.strategy.model import Step, Strategy
 
 
 @dataclass
@@ -62,15 +65,35 @@ class Counts:
         )
 
 
-def settings_of(dialing: Mapping[str, Any], steps: Iterable[Step] = ()) -> Settings:
+def strategy_settings(strategy: Strategy) -> Settings:
+    """`settings_of` the strategy's dialing block, steps and the rests of its presets under
+    its house policy."""
+    presets = presets_for(strategy.jurisdiction, strategy.house)
+    rests = [rest for preset in presets.values() for rest in preset.rests]
+    return settings_of(strategy.dialing, strategy.steps(), rests)
+
+
+def settings_of(
+    dialing: Mapping[str, Any], steps: Iterable[Step] = (), rests: Iterable[Rest] = ()
+) -> Settings:
     """The strategy's `dialing` block (defaults where silent) and its steps' `send_by` times,
-    by step id: the actions carry their step, so the scheduler joins this small table."""
+    by step id: the actions carry their step, so the scheduler joins this small table.
+
+    The retry gap is at least the longest of `rests` (the presets' and the house's) that
+    follows any voice attempt on a number with no waiver: call lists the guard's rest would
+    refuse at dial time are call lists no dialer can work."""
     default = Settings()
+    gap = timedelta(
+        minutes=float(dialing.get("retry_gap_minutes", default.retry_gap.total_seconds() / 60))
+    )
+    voice = set(VOICE_CHANNELS)
+    longest = max(
+        (r.hours for r in rests if not r.after and r.waived_by is None and voice & set(r.channels)),
+        default=0.0,
+    )
     return Settings(
         calls_per_agent_hour=int(dialing.get("calls_per_agent_hour", default.calls_per_agent_hour)),
-        retry_gap=timedelta(
-            minutes=float(dialing.get("retry_gap_minutes", default.retry_gap.total_seconds() / 60))
-        ),
+        retry_gap=max(gap, timedelta(hours=longest)),
         per_hour=dict(dialing.get("per_hour") or {}),
         send_by={step.id: step.send_by for step in steps if step.send_by is not None},
     )

@@ -27,7 +27,7 @@ from arrears.assignment.summary import assignment_summary
 from arrears.compliance.audit import compliance_kpis
 from arrears.compliance.presets import presets_for
 from arrears.contract.load import Portfolio
-from arrears.dialing.stage import lists_summary, settings_of
+from arrears.dialing.stage import lists_summary, strategy_settings
 from arrears.exprs import counts_by
 from arrears.planning.plan import PlanResult, Scoring
 from arrears.strategy.model import Strategy
@@ -180,7 +180,7 @@ def manifest(record: RunRecord, timings: dict[str, float]) -> dict[str, Any]:
     s = record.strategy
     actions = record.actions
     lists = record.call_lists
-    dialing = None if lists is None else lists_summary(lists, settings_of(s.dialing))
+    dialing = None if lists is None else lists_summary(lists, strategy_settings(s))
     return {
         "run_date": record.run_date.isoformat(),
         "strategy": {

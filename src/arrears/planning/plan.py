@@ -22,7 +22,7 @@ from arrears.compliance.ledger import ledger_of, needed
 from arrears.compliance.presets import Reachability, presets_for, strictest_reach
 from arrears.contract.load import Portfolio
 from arrears.contract.tables import ACTION_COLUMNS, BLOCKED_EXTRA_COLUMNS, NOT_COLLECTED
-from arrears.dialing.stage import call_lists, contact_model, counts_of, settings_of
+from arrears.dialing.stage import call_lists, contact_model, counts_of, strategy_settings
 from arrears.planning.features import (
     account_features,
     contact_features,
@@ -210,7 +210,7 @@ def plan_day(
             actions,
             counts_of(portfolio.tables, run_date, reach_model, actions.get_column("contact_id")),
             portfolio.tables.get("agents"),
-            settings_of(strategy.dialing, strategy.steps()),
+            strategy_settings(strategy),
             reach_model,
         )
         watch.lap("schedule")

@@ -23,7 +23,7 @@ import polars as pl
 from arrears.assignment.agencies import agency_facts, agency_table
 from arrears.assignment.stage import assign_wanted, wanted_rows, with_owners
 from arrears.contract.load import Portfolio, sort_rejects, validate_all
-from arrears.dialing.stage import Counts, call_lists, contact_model, counts_of, settings_of
+from arrears.dialing.stage import Counts, call_lists, contact_model, counts_of, strategy_settings
 from arrears.planning.output import (
     RunRecord,
     account_counts,
@@ -210,7 +210,7 @@ class Gathered:
             all_actions,
             Counts.merge(self.ledgers),
             staff.get("agents"),
-            settings_of(strategy.dialing, strategy.steps()),
+            strategy_settings(strategy),
             contact_model(models),
         )
         add_time(timings, "schedule", clock() - lap)

@@ -10,8 +10,8 @@ history of `arrears.generate.dynamics`):
    compliance, assignment, call lists);
 3. the plan is carried out (`contact.execute`): with a dialer floor (`Knobs.dialer`), the voice
    calls are worked on it first (`floor`); optionally each attempt is put to the real
-   pre-dial check at its own time (`verify`; with a floor, with the day's own attempts on the
-   ledger too), and a refusal counts as a violation;
+   pre-dial check at its own time (`verify`; with a floor, or with `same_day`, with the day's
+   own attempts on the ledger too), and a refusal counts as a violation;
 4. payments: promises due today and spontaneous ones, at the self-cure hazard raised by the
    lift of earlier contacts, sized by the account's ability to pay (`ability`);
 5. right-party contacts end in promises, kept or not by willingness and ability; today's
@@ -76,12 +76,15 @@ def simulate_day(
     strategy: Strategy,
     *,
     verify: bool = False,
+    same_day: bool = False,
     templates: Library | None = None,
     clock: Callable[[], float] | None = None,
 ) -> DayResult:
     """Move the world on by one day under `strategy` (the world is changed in place). With
     `templates` (the strategy's library), every contact gets its approved words, as in
-    `arrears plan`, and one with none fitting is refused (NO-TEMPLATE)."""
+    `arrears plan`, and one with none fitting is refused (NO-TEMPLATE). With `same_day`, the
+    verification (always so with a dialer floor) reads the day's own earlier attempts too:
+    two calls of one day to one number must keep their rest (issue 9)."""
     tick = clock or time.perf_counter
     laps: dict[str, float] = {}
     t0 = tick()
@@ -101,7 +104,9 @@ def simulate_day(
     ex = execute(world, plan, tones, _dialer(state, strategy) if state is not None else None)
     laps["contact"] = tick() - t0
     t0 = tick()
-    violations, verified = _verify(portfolio, strategy, ex, state) if verify else (0, 0)
+    violations, verified = (
+        _verify(portfolio, strategy, ex, state, same_day=same_day) if verify else (0, 0)
+    )
     laps["verify"] = tick() - t0
 
     t0 = tick()
@@ -156,17 +161,30 @@ def _state(portfolio: Portfolio, strategy: Strategy) -> PreDial:
 
 
 def _dialer(state: PreDial, strategy: Strategy) -> DayDialer:
-    from arrears.dialing.stage import settings_of
+    from arrears.dialing.stage import strategy_settings
 
-    return DayDialer(state, settings_of(strategy.dialing, strategy.steps()))
+    return DayDialer(state, strategy_settings(strategy))
 
 
 def _verify(
-    portfolio: Portfolio, strategy: Strategy, ex: Executed, state: PreDial | None = None
+    portfolio: Portfolio,
+    strategy: Strategy,
+    ex: Executed,
+    state: PreDial | None = None,
+    *,
+    same_day: bool = False,
 ) -> tuple[int, int]:
     """Ask the real pre-dial check about every attempt at its own time; count refusals. With
-    the day's dialer floor (`state` given), the day's attempts are on the ledger too (the
-    check counts those before each one), and a dial made with an agent held says so."""
+    the day's dialer floor (`state` given), or with `same_day`, the day's attempts are on the
+    ledger too (the check counts those before each one), and with a floor a dial made with an
+    agent held says so.
+
+    Without a floor the default reads the morning's ledger only. The floorless day places
+    every slotted call without a live check, so with `same_day` a call refused only for what
+    an earlier call of the day found (the debtor reached, which closes THIRD-PARTY-GATE)
+    counts as a violation, though a real dialer's live check would have held it back; it
+    also sees what the plan itself gets wrong within the day (two calls to one number too
+    close, issue 9)."""
     if ex.size == 0:
         return 0, 0
     asked = pl.DataFrame(
@@ -179,9 +197,11 @@ def _verify(
         },
         schema=QUESTION_SCHEMA,
     )
-    if state is None:
-        state = _state(portfolio, strategy)
+    if state is not None:
+        same_day = True
     else:
+        state = _state(portfolio, strategy)
+    if same_day:
         today = ledger_of(_attempts_of(ex), state.points)
         state = replace(state, ledger=pl.concat([state.ledger, today]).sort("customer_id"))
     answers = check(state, asked)

@@ -332,3 +332,39 @@ def test_a_window_that_is_all_pause_says_so_rather_than_blame_the_limit() -> Non
     result = lists(acts, FOUR_HOURS, Settings(per_hour={"sms": 1}))
     assert slot_of(result, "X00") is None
     assert reason_of(result, "X00") == "no slot left: the window has no slot outside its pauses"
+
+
+def test_the_retry_gap_is_at_least_the_longest_rest_after_any_voice_call() -> None:
+    """A house rest of 3 hours after any call outlasts a 60-minute retry gap: the call lists
+    keep the rest. Rests after an outcome only (abandoned, machine) or waived by a reserved
+    agent, and rests on other channels, do not widen the gap."""
+    from arrears.compliance.caps import Rest
+
+    def rest(hours: float, **kw: object) -> Rest:
+        fields: dict = {"channels": ("human_call",), "after": (), "source": "house"} | kw
+        return Rest(id=f"R{hours}", hours=hours, **fields)
+
+    dialing = {"retry_gap_minutes": 60}
+    assert settings_of(dialing).retry_gap == timedelta(minutes=60)
+    assert settings_of(dialing, rests=[rest(3)]).retry_gap == timedelta(hours=3)
+    others = [
+        rest(72, after=("abandoned",)),
+        rest(24, waived_by="agent_reserved"),
+        rest(48, channels=("sms",)),
+        rest(0.5),
+    ]
+    assert settings_of(dialing, rests=others).retry_gap == timedelta(minutes=60)
+    assert settings_of({"retry_gap_minutes": 240}, rests=[rest(3)]).retry_gap == timedelta(hours=4)
+
+
+def test_a_strategy_with_a_short_retry_gap_keeps_its_house_rest() -> None:
+    from pathlib import Path
+
+    from arrears.dialing.stage import strategy_settings
+
+    root = Path(__file__).resolve().parents[3]
+    text = (root / "examples/strategies/mixed_example.yaml").read_text(encoding="utf-8")
+    assert "retry_gap_minutes: 120" in text
+    strategy = load_strategy_text(text.replace("retry_gap_minutes: 120", "retry_gap_minutes: 30"))
+    # HOUSE-2H-BETWEEN-CALLS: at least 2 hours between two calls to one number
+    assert strategy_settings(strategy).retry_gap == timedelta(hours=2)

@@ -20,11 +20,11 @@ def at(hour: float) -> datetime:
     return DAY + timedelta(hours=hour)
 
 
-def actions(rows: list[dict[str, object]]) -> pl.DataFrame:
+def actions(rows: list[dict[str, object]], window_end: datetime | None = None) -> pl.DataFrame:
     base = {
         "account_id": "A1", "contact_id": "P1", "channel": "human_call", "team": "t",
         "owner": None, "priority": 50, "timezone": "UTC", "window_start": at(8),
-        "window_end": at(12), "window_pauses": [],
+        "window_end": window_end or at(12), "window_pauses": [],
     }  # fmt: skip
     full = [{**base, "action_id": f"X{i}", **row} for i, row in enumerate(rows)]
     return pl.DataFrame(
@@ -93,11 +93,30 @@ def test_a_team_takes_no_more_calls_an_hour_than_its_capacity_higher_priority_fi
 
 
 def test_two_calls_to_one_number_keep_the_retry_gap() -> None:
-    acts = actions([{"priority": 60}, {"priority": 40}])
-    result = lists(acts, {8: 0.1, 9: 0.3, 10: 0.4, 11: 0.35})
+    acts = actions([{"priority": 60}, {"priority": 40}], window_end=at(14))
+    result = lists(acts, {8: 0.1, 9: 0.3, 10: 0.4, 11: 0.35, 12: 0.2, 13: 0.05})
     first, second = slot_of(result, "X0"), slot_of(result, "X1")
     assert first == at(10)
-    assert second is not None and abs(second - first) >= timedelta(hours=2)
+    assert second == at(13)  # 2 hours after the end of the 10:00 slot
+
+
+def test_the_retry_gap_runs_from_the_end_of_one_slot_to_the_start_of_the_next() -> None:
+    """A call may be placed at any instant of its slot: slots 10:00-11:00 and 12:00-13:00 could
+    hold calls at 10:50 and 12:10, 80 minutes apart, so with a 2-hour gap the second call does
+    not take 12:00 (nor 08:00); with no later hour left it is not listed (issue 9)."""
+    acts = actions([{"priority": 60}, {"priority": 40}], window_end=at(13))
+    result = lists(acts, {8: 0.1, 9: 0.3, 10: 0.4, 11: 0.35, 12: 0.2})
+    assert slot_of(result, "X0") == at(10)
+    assert slot_of(result, "X1") is None
+    assert "too close" in result.filter(pl.col("action_id") == "X1").item(0, "reason")
+    # A robot call is a voice call too, and a slot cut by a pause (12:30-13:00) is too close.
+    pause = [{"start": at(12), "end": at(12.5)}]
+    acts = actions(
+        [{"priority": 60}, {"priority": 40, "channel": "robot_call", "window_pauses": pause}],
+        window_end=at(15),
+    )
+    result = lists(acts, {8: 0.1, 10: 0.4, 12: 0.3, 13: 0.2, 14: 0.1})
+    assert slot_of(result, "X0") == at(10) and slot_of(result, "X1") == at(13)
 
 
 def test_a_call_with_no_hour_left_is_listed_unscheduled_with_the_reason() -> None:
@@ -157,7 +176,8 @@ def test_lists_keep_windows_pauses_team_hours_and_the_gap(
     calls = placed.filter(pl.col("channel") == "human_call")
     per_hour = calls.group_by(pl.col("slot_start").dt.truncate("1h")).len()
     assert per_hour.is_empty() or per_hour["len"].max() <= capacity  # type: ignore[operator]
+    # Any instant of one voice slot is 2 hours from any instant of another on the number.
     voice = placed.filter(pl.col("channel") != "sms").sort("slot_start")
     for _, group in voice.group_by("contact_id"):
-        starts = group["slot_start"].to_list()
-        assert all(b - a >= timedelta(hours=2) for a, b in itertools.pairwise(starts))
+        slots = list(zip(group["slot_start"], group["slot_end"], strict=True))
+        assert all(b[0] - a[1] >= timedelta(hours=2) for a, b in itertools.pairwise(slots))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+from arrears.contract.tables import CHANNELS, VOICE_CHANNELS
 from arrears.simulation.day import _verify, simulate_day
 from arrears.simulation.knobs import Knobs
 from arrears.simulation.run import simulate, write_simulation
@@ -69,6 +71,53 @@ def test_the_check_refuses_contacts_moved_into_the_night(mixed_example: Strategy
     refused, asked = _verify(portfolio, mixed_example, ex)
     assert asked == ex.size
     assert refused == ex.size
+
+
+def test_the_check_sees_the_days_own_earlier_calls(mixed_example: Strategy) -> None:
+    """The verification reads the day's own attempts too: each voice call made again 30
+    minutes later breaks the house's 2-hour rest on its number (or a daily cap), while the
+    first calls, which no earlier call of the day precedes, still pass."""
+    world = start_world(accounts=2000, seed=3, country="CN", start=START, knobs=Knobs())
+    portfolio = portfolio_of(world)
+    ex = simulate_day(world, mixed_example, verify=True).executed
+    codes = [CHANNELS.index(c) for c in VOICE_CHANNELS]
+    voice = np.flatnonzero(np.isin(ex.attempts.channel, codes))
+    assert voice.size > 50
+    rows = np.concatenate([np.arange(ex.size), voice])
+    again = replace(
+        ex,
+        attempts=replace(
+            ex.attempts,
+            **{f.name: getattr(ex.attempts, f.name)[rows] for f in fields(ex.attempts)},
+        ),
+        **{
+            f.name: _take(getattr(ex, f.name), rows)
+            for f in fields(ex)
+            if isinstance(getattr(ex, f.name), np.ndarray | pl.Series)
+        },
+    )
+    again.attempts.at[ex.size :] += 30 * 60 * 1_000_000
+    refused, asked = _verify(portfolio, mixed_example, again, same_day=True)
+    assert asked == ex.size + voice.size
+    assert refused == voice.size
+    assert _verify(portfolio, mixed_example, again)[0] < voice.size  # the morning's ledger
+
+
+def test_no_two_calls_of_a_day_to_one_number_break_the_house_rest(
+    mixed_example: Strategy,
+) -> None:
+    """Issue 9: every attempt, checked with the day's earlier attempts on the ledger, passes.
+    On this book the debtor's phone was called for each of two accounts (m2.call) in slots
+    whose starts were two hours apart (10:00 and 12:00 UTC), at 10:29 and 12:21: the house's
+    HOUSE-2H-BETWEEN-CALLS refused the second."""
+    world = start_world(accounts=3000, seed=2, country="mixed", start=START, knobs=Knobs())
+    result = simulate_day(world, mixed_example, verify=True, same_day=True)
+    assert result.verified == result.executed.size > 300
+    assert result.violations == 0
+
+
+def _take(values: np.ndarray | pl.Series, rows: np.ndarray) -> np.ndarray | pl.Series:
+    return values[rows] if isinstance(values, np.ndarray) else values.gather(rows)
 
 
 def test_a_strategy_against_itself_differs_by_nothing(seed_example: Strategy) -> None:
