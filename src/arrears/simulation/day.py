@@ -9,9 +9,10 @@ history of `arrears.generate.dynamics`):
 2. `plan_day` plans the morning's book with the strategy under test (segments, steps,
    compliance, assignment, call lists);
 3. the plan is carried out (`contact.execute`): with a dialer floor (`Knobs.dialer`), the voice
-   calls are worked on it first (`floor`); optionally each attempt is put to the real
-   pre-dial check at its own time (`verify`; with a floor, or with `same_day`, with the day's
-   own attempts on the ledger too), and a refusal counts as a violation;
+   calls are worked on it first (`floor`); without one, the calls a live pre-dial check would
+   refuse for what the day's earlier calls found are held back (`live`, `Knobs.live_check`);
+   optionally each attempt is put to the real pre-dial check at its own time, with the day's
+   own earlier attempts on the ledger too (`verify`), and a refusal counts as a violation;
 4. payments: promises due today and spontaneous ones, at the self-cure hazard raised by the
    lift of earlier contacts, sized by the account's ability to pay (`ability`);
 5. right-party contacts end in promises, kept or not by willingness and ability; today's
@@ -46,9 +47,17 @@ from arrears.generate.dynamics import (
 )
 from arrears.planning.plan import PlanResult, plan_day
 from arrears.simulation import ability
-from arrears.simulation.contact import REACHED, Executed, execute, lift_of, promise_chance
+from arrears.simulation.contact import (
+    REACHED,
+    Dialer,
+    Executed,
+    execute,
+    lift_of,
+    promise_chance,
+)
 from arrears.simulation.crn import stream
 from arrears.simulation.floor import DayDialer
+from arrears.simulation.live import ExactCheck, HeldAfterTalk
 from arrears.simulation.world import World, portfolio_of, rows_of
 from arrears.strategy.model import Strategy
 from arrears.templates.library import Library
@@ -64,6 +73,7 @@ class DayResult:
     executed: Executed
     promises: DayPromises
     blocked: dict[str, int]  # rule -> contacts the guard refused in the plan
+    held: dict[str, int]  # rule -> calls the floorless day's live check held back (`live`)
     planned: int
     actions: pl.DataFrame  # the plan's actions (for a caller that looks at the words)
     violations: int  # executed attempts the pre-dial check refused (must be 0)
@@ -76,14 +86,14 @@ def simulate_day(
     strategy: Strategy,
     *,
     verify: bool = False,
-    same_day: bool = False,
+    same_day: bool = True,
     templates: Library | None = None,
     clock: Callable[[], float] | None = None,
 ) -> DayResult:
     """Move the world on by one day under `strategy` (the world is changed in place). With
     `templates` (the strategy's library), every contact gets its approved words, as in
-    `arrears plan`, and one with none fitting is refused (NO-TEMPLATE). With `same_day`, the
-    verification (always so with a dialer floor) reads the day's own earlier attempts too:
+    `arrears plan`, and one with none fitting is refused (NO-TEMPLATE). The verification
+    reads the day's own earlier attempts too (`same_day=False`: the morning's ledger only):
     two calls of one day to one number must keep their rest (issue 9)."""
     tick = clock or time.perf_counter
     laps: dict[str, float] = {}
@@ -100,8 +110,10 @@ def simulate_day(
 
     t0 = tick()
     tones = {step.id: step.tone for step in strategy.steps()}
-    state = _state(portfolio, strategy) if k.floor_on else None
-    ex = execute(world, plan, tones, _dialer(state, strategy) if state is not None else None)
+    state = _state(portfolio, strategy) if k.floor_on or k.live_check == "exact" else None
+    dialer = _dialer_of(world, strategy, state)
+    ex = execute(world, plan, tones, dialer)
+    held = dialer.held if isinstance(dialer, ExactCheck | HeldAfterTalk) else {}
     laps["contact"] = tick() - t0
     t0 = tick()
     violations, verified = (
@@ -148,7 +160,7 @@ def simulate_day(
     return DayResult(
         day=day, recovered=recovered, cost=cost, executed=ex, promises=promises,
         blocked={str(r): int(c) for r, c in blocked.items()}, planned=plan.actions.height,
-        actions=plan.actions,
+        actions=plan.actions, held=held,
         violations=violations, verified=verified,
         seconds={name: round(v, 4) for name, v in laps.items()},
     )  # fmt: skip
@@ -158,6 +170,17 @@ def _state(portfolio: Portfolio, strategy: Strategy) -> PreDial:
     """The pre-dial check's state of the morning (the day's ledger is added as it grows)."""
     presets = presets_for(strategy.jurisdiction, strategy.house)
     return PreDial.of(portfolio.tables, presets, strictest_reach(presets))
+
+
+def _dialer_of(world: World, strategy: Strategy, state: PreDial | None) -> Dialer | None:
+    """The day's dialer: the floor (`Knobs.dialer`), else the live check of
+    `Knobs.live_check` (`live`; `state` is the morning's, given for the floor and `exact`)."""
+    k = world.knobs
+    if state is not None:
+        return _dialer(state, strategy) if k.floor_on else ExactCheck(state)
+    if k.live_check == "gate":
+        return HeldAfterTalk(presets_for(strategy.jurisdiction, strategy.house))
+    return None
 
 
 def _dialer(state: PreDial, strategy: Strategy) -> DayDialer:
@@ -172,19 +195,19 @@ def _verify(
     ex: Executed,
     state: PreDial | None = None,
     *,
-    same_day: bool = False,
+    same_day: bool = True,
 ) -> tuple[int, int]:
-    """Ask the real pre-dial check about every attempt at its own time; count refusals. With
-    the day's dialer floor (`state` given), or with `same_day`, the day's attempts are on the
-    ledger too (the check counts those before each one), and with a floor a dial made with an
-    agent held says so.
+    """Ask the real pre-dial check about every attempt at its own time; count refusals. The
+    day's attempts are on the ledger too (the check counts those before each one), so a
+    contact that breaks a rule for the day's own earlier contacts (two calls to one number
+    too close, issue 9; a third party called after the debtor was reached) counts; with a
+    floor, a dial made with an agent held says so. `state` is the morning's (built when not
+    given); `same_day=False` reads the morning's ledger only.
 
-    Without a floor the default reads the morning's ledger only. The floorless day places
-    every slotted call without a live check, so with `same_day` a call refused only for what
-    an earlier call of the day found (the debtor reached, which closes THIRD-PARTY-GATE)
-    counts as a violation, though a real dialer's live check would have held it back; it
-    also sees what the plan itself gets wrong within the day (two calls to one number too
-    close, issue 9)."""
+    The floorless day's live check (`live`) holds back, as a real dialer's would, the calls
+    refused for what the day's earlier calls found (`gate`: a third party after the debtor
+    was reached; `exact`: any refusal for the day's earlier calls), so a refusal here is the
+    plan's error, or a refusal for an outcome that `gate` does not cover."""
     if ex.size == 0:
         return 0, 0
     asked = pl.DataFrame(
@@ -197,9 +220,7 @@ def _verify(
         },
         schema=QUESTION_SCHEMA,
     )
-    if state is not None:
-        same_day = True
-    else:
+    if state is None:
         state = _state(portfolio, strategy)
     if same_day:
         today = ledger_of(_attempts_of(ex), state.points)

@@ -11,7 +11,8 @@ first morning, whatever buckets the strategies draw, so both arms are cut the sa
 - cost: contacts at the knobs' prices plus agency commission on what agencies' accounts paid;
 - with a dialer floor (`Knobs.dialer`): calls the floor abandoned, and per day the floors'
   listed calls, dials, live answers, calls never dialled (`unplaced`), guard refusals at dial
-  time and robot hand-overs (`floor_*`, 0 without a floor).
+  time and robot hand-overs (`floor_*`, 0 without a floor);
+- without a floor: calls the live check held back (`held`, `Knobs.live_check`).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def add_day(tally: Tally, result: DayResult) -> None:
         "promises": int(result.promises.account.size),
         "complaints": int(ex.complaint.sum()),
         "blocked": int(sum(result.blocked.values())),
+        "held": int(sum(result.held.values())),
         "violations": result.violations,
         "verified": result.verified,
         "abandoned": int(ex.abandoned.sum()),
@@ -179,6 +181,7 @@ def summary(tally: Tally, world: World) -> dict[str, float | int]:
         for name in (
             "rpc",
             "blocked",
+            "held",
             "violations",
             "verified",
             "abandoned",

@@ -97,10 +97,11 @@ def test_the_check_sees_the_days_own_earlier_calls(mixed_example: Strategy) -> N
         },
     )
     again.attempts.at[ex.size :] += 30 * 60 * 1_000_000
-    refused, asked = _verify(portfolio, mixed_example, again, same_day=True)
+    refused, asked = _verify(portfolio, mixed_example, again)  # the day's attempts: default
     assert asked == ex.size + voice.size
     assert refused == voice.size
-    assert _verify(portfolio, mixed_example, again)[0] < voice.size  # the morning's ledger
+    morning = _verify(portfolio, mixed_example, again, same_day=False)[0]
+    assert morning < voice.size  # the morning's ledger alone
 
 
 def test_no_two_calls_of_a_day_to_one_number_break_the_house_rest(
@@ -111,7 +112,7 @@ def test_no_two_calls_of_a_day_to_one_number_break_the_house_rest(
     whose starts were two hours apart (10:00 and 12:00 UTC), at 10:29 and 12:21: the house's
     HOUSE-2H-BETWEEN-CALLS refused the second."""
     world = start_world(accounts=3000, seed=2, country="mixed", start=START, knobs=Knobs())
-    result = simulate_day(world, mixed_example, verify=True, same_day=True)
+    result = simulate_day(world, mixed_example, verify=True)  # the day's own attempts too
     assert result.verified == result.executed.size > 300
     assert result.violations == 0
 
