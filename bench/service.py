@@ -1188,7 +1188,15 @@ def measure_http(
     meter.start()
     samples, loop, failures = asyncio.run(
         run_http(
-            base, group, tokens, points, args.warmup, args.seconds, phase.think, phase.full, SEED
+            base,
+            group,
+            tokens,
+            points,
+            args.warmup,
+            args.think_seconds if phase.think and args.think_seconds else args.seconds,
+            phase.think,
+            phase.full,
+            SEED,
         )
     )
     cpu = meter.stop()
@@ -1252,6 +1260,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--think", type=float, default=0.0,
         help="mean think time (s) after each case: an extra paced phase at the most agents",
+    )  # fmt: skip
+    parser.add_argument(
+        "--think-seconds", type=float, default=0.0,
+        help="measured s of the think phase (default --seconds): a paced phase makes few "
+        "requests a second, and a p99 wants a thousand or more",
     )  # fmt: skip
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the workers (two more phases)"
