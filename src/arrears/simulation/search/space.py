@@ -18,9 +18,10 @@ A space file (YAML) names the objective and the parameters:
             "segments[A].steps[1].team": null
 
 A path walks the strategy document: `.key` for a mapping, `[N]` for a list item, `[ID]` for the
-item whose `id` is ID (segments, steps), and, last, `[+]` to append to a list (a whole segment or
-step). A null value removes the setting (or, with `[+]`, appends nothing). Applying a choice
-never edits the base: each candidate is a new document, loaded and checked like any strategy.
+item whose `id` is ID (segments, steps, house caps and rests), and, last, `[+]` to append to a
+list (a whole segment or step). A null value removes the setting (or, with `[+]`, appends
+nothing). Applying a choice never edits the base: each candidate is a new document, loaded and
+checked like any strategy.
 """
 
 from __future__ import annotations
