@@ -3,14 +3,19 @@ that re-count the rules from the raw rows (never from the engine's frames)."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from arrears.compliance.presets import load_preset
+from arrears.compliance.predial import PreDial
+from arrears.compliance.presets import load_preset, presets_for, strictest_reach
+from arrears.contract.load import load_portfolio
 from arrears.contract.tables import STATUSES as CONTRACT_STATUSES
 from arrears.contract.tables import VOICE_CHANNELS
+from arrears.strategy.load import load_strategy_text
 from builders import PortfolioBuilder
 
 PEOPLE = {
@@ -207,3 +212,13 @@ def oracle_unreachable(p: dict) -> bool:
 def local_ok(instant: datetime, zone: str, start: time, end: time) -> bool:
     local = instant.astimezone(ZoneInfo(zone)).time()
     return start <= local <= end
+
+
+def predial_state(people: list[dict], run_date: date, text: str) -> PreDial:
+    """The pre-dial state of `people`'s portfolio (written and loaded as a lender's folder)
+    under the strategy `text`'s presets and house policy."""
+    strategy = load_strategy_text(text)
+    presets = presets_for(strategy.jurisdiction, strategy.house)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = build(people, run_date).write(Path(tmp) / "data")
+        return PreDial.of(load_portfolio(data).tables, presets, strictest_reach(presets))

@@ -17,12 +17,11 @@ from hypothesis import strategies as st
 
 from arrears.compliance.predial import PreDial, check, questions
 from arrears.compliance.presets import presets_for, strictest_reach
-from arrears.contract.load import load_portfolio
 from arrears.planning.run import run_plan
 from arrears.strategy.load import load_strategy_text
 from integration.test_plan_properties import STRATEGY
 from integration.test_predial_one import HOME, HOUSE, strategy_text
-from property_portfolios import RUN_DATES, build, portfolios
+from property_portfolios import RUN_DATES, build, portfolios, predial_state
 
 ASKED = st.lists(
     st.tuples(
@@ -71,11 +70,7 @@ def test_a_refused_question_asked_again_at_its_next_allowed_time_is_allowed(
     people, run_date, house, asked
 ):
     people = list(people)
-    strategy = load_strategy_text(strategy_text(house))
-    presets = presets_for(strategy.jurisdiction, strategy.house)
-    with tempfile.TemporaryDirectory() as tmp:
-        data = build(people, run_date).write(Path(tmp) / "data")
-        state = PreDial.of(load_portfolio(data).tables, presets, strictest_reach(presets))
+    state = predial_state(people, run_date, strategy_text(house))
     rows = []
     for who, kind, channel, day, minute, reserved in asked:
         p = people[who % len(people)]

@@ -5,7 +5,6 @@ answer to the same question, row for row — on a fresh state and on a warm one.
 from __future__ import annotations
 
 import random
-import tempfile
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,9 +20,9 @@ from arrears.compliance.predial_one import OneCache
 from arrears.compliance.presets import presets_for, strictest_reach
 from arrears.contract.load import load_portfolio
 from arrears.generate.portfolio import generate_portfolio, write_portfolio
-from arrears.strategy.load import load_strategy, load_strategy_text
+from arrears.strategy.load import load_strategy
 from builders import PortfolioBuilder
-from property_portfolios import RUN_DATES, build, portfolios
+from property_portfolios import RUN_DATES, portfolios, predial_state
 
 MIXED = Path(__file__).parents[2] / "examples" / "strategies" / "mixed_example.yaml"
 HOME = {"CN": "Asia/Shanghai", "US": "America/Chicago", "GB": "Europe/London"}
@@ -114,11 +113,7 @@ ASKED = st.lists(
 )
 def test_check_one_answers_as_the_batch_does(people, run_date, house, asked, warm):
     people = list(people)
-    strategy = load_strategy_text(strategy_text(house))
-    presets = presets_for(strategy.jurisdiction, strategy.house)
-    with tempfile.TemporaryDirectory() as tmp:
-        data = build(people, run_date).write(Path(tmp) / "data")
-        state = PreDial.of(load_portfolio(data).tables, presets, strictest_reach(presets))
+    state = predial_state(people, run_date, strategy_text(house))
     if warm:
         state = state.warm()
     rows = []

@@ -3,26 +3,21 @@ answer breaks no active rule — each rule re-counted here in plain Python from 
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arrears.compliance.predial import PreDial, check, questions
-from arrears.compliance.presets import presets_for, strictest_reach
-from arrears.contract.load import load_portfolio
-from arrears.strategy.load import load_strategy_text
+from arrears.compliance.predial import check, questions
 from property_portfolios import (
     FAILED,
     RUN_DATES,
     VOICE,
-    build,
     callee,
     events,
     portfolios,
+    predial_state,
     talked,
 )
 
@@ -150,11 +145,7 @@ def check_allowed(p: dict, answer: dict, house: dict, run_date: date) -> None:
 )
 def test_no_allowed_pre_dial_answer_breaks_an_active_rule(people, run_date, house, asked):
     people = list(people)
-    strategy = load_strategy_text(strategy_text(house))
-    presets = presets_for(strategy.jurisdiction, strategy.house)
-    with tempfile.TemporaryDirectory() as tmp:
-        data = build(people, run_date).write(Path(tmp) / "data")
-        state = PreDial.of(load_portfolio(data).tables, presets, strictest_reach(presets))
+    state = predial_state(people, run_date, strategy_text(house))
     home = {"CN": "Asia/Shanghai", "US": "America/Chicago", "GB": "Europe/London"}
     rows = []
     for i, kind, channel, minute in asked:
