@@ -164,13 +164,14 @@ class Knobs:
     handover_agents: int = 5
     complaint_abandoned: float = 5.0
     # With `dialer: none`, the calls a real dialer's live pre-dial check would hold back for
-    # the day's earlier calls are not placed (`live`): `gate`, the third-party contacts after
-    # the debtor was reached that day (the debtor answered at 10:35, THIRD-PARTY-GATE closes
-    # the emergency contact planned for 10:44; NumPy, no cost to speak of); `exact`, every
-    # call the real check refuses for the day's earlier calls (a pre-dial check of the day's
-    # later calls: 40-65 % of the planner's time at 5 000 accounts); `none`, every slotted
-    # call is placed.
-    live_check: str = "gate"
+    # the day's earlier calls are not placed (`live`): `exact` (the default), every call the
+    # real check refuses for the day's earlier calls (a pre-dial check of the day's later
+    # calls: 40-65 % of the planner's time at 5 000 accounts); `gate`, only the third-party
+    # contacts after the debtor was reached that day (the debtor answered at 10:35,
+    # THIRD-PARTY-GATE closes the emergency contact planned for 10:44; NumPy, no cost to
+    # speak of; blind to a machine's or a conversation's rest); `none`, every slotted call
+    # is placed.
+    live_check: str = "exact"
 
     def __post_init__(self) -> None:
         for name in ("cure_hazard", "ability_full", "ability_mean"):

@@ -6,15 +6,16 @@ ledger, and holds back a call the check refuses. The floor does so dial by dial
 (`floor.DayDialer`); the floorless day does it here, for the whole day at once, in one of two
 ways (`Knobs.live_check`):
 
-- `gate` (the default): what an earlier call of the day *found* can refuse a later one in
-  one way: the debtor answered (`rpc`, on any number, about any account), so the debtor is
+- `gate`: what an earlier call of the day *found* can refuse a later one; this covers one
+  way: the debtor answered (`rpc`, on any number, about any account), so the debtor is
   no longer unreachable and THIRD-PARTY-GATE refuses the customer's third-party contacts
   after it (an emergency contact planned that morning for 10:44, the debtor reached at
   10:35). `HeldAfterTalk` holds those back, in NumPy, exactly as the gate would (only where
   the customer's preset gates third parties, and not for a deceased debtor's account).
   Holding back a third-party contact cannot make another refused (it counts for nobody's
   reachability), so one pass settles the day.
-- `exact`: every call with an earlier call of its customer that day is put to the real check
+- `exact` (the default; `gate` misses a machine's or a conversation's rest): every call with
+  an earlier call of its customer that day is put to the real check
   (`predial.check`) at its own instant, with the morning's ledger and the day's calls of
   those customers (`ExactCheck`); a call refused there but allowed with the morning's
   ledger alone is held back, and the check is asked again about the later calls of its
