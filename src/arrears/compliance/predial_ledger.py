@@ -9,12 +9,10 @@ from typing import Any
 
 import polars as pl
 
-from arrears.compliance.ledger import cap_count, rest_end
+from arrears.compliance.ledger import UTC_TS, cap_count, rest_end
 from arrears.compliance.presets import Reachability
 from arrears.compliance.reach import debtor_unreachable
 from arrears.compliance.windows import day_span_for_one
-
-UTC_TS = pl.Datetime("us", "UTC")
 
 
 def count_between(instants: list[datetime], lo: datetime | None, hi: datetime) -> int:

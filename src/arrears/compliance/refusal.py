@@ -12,12 +12,10 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from arrears.compliance.ledger import cap_free_day
+from arrears.compliance.ledger import UTC_TS, cap_free_day
 from arrears.compliance.presets import Preset
 from arrears.compliance.rules import NEVER, NO_DAY, CapRule, Rule
 from arrears.exprs import first_of
-
-UTC_TS = pl.Datetime("us", "UTC")
 
 REFUSAL_FIELDS: dict[str, tuple[str, pl.DataType]] = {
     "rule": ("rule", pl.String()),

@@ -26,9 +26,9 @@ from collections.abc import Callable
 
 import polars as pl
 
+from arrears.compliance.ledger import UTC_TS
 from arrears.compliance.windows import local_dates
 
-UTC_TS = pl.Datetime("us", "UTC")
 ROUNDS = 8
 """At most this many checks again per refused row (a rule that lets a contact go does not
 refuse it again later, bar events the ledger holds after the instant asked)."""
